@@ -1,0 +1,20 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "util/result.h"
+
+namespace mailcert::crypto {
+
+// SHA-256 digest, 32 raw bytes.
+std::string Sha256(std::string_view data);
+
+// HMAC-SHA-256 (RFC 2104), 32 raw bytes; used for EAB (RFC 8555 §7.3.4, alg HS256).
+util::Result<std::string> HmacSha256(std::string_view key, std::string_view data);
+
+// Cryptographically random bytes (tokens for self-checks, temp names). Aborts never: on RNG
+// failure it returns kCrypto.
+util::Result<std::string> RandomBytes(size_t count);
+
+}  // namespace mailcert::crypto
