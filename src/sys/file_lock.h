@@ -1,0 +1,30 @@
+#pragma once
+// Advisory locks (flock(2)) so two mailcert runs — a timer and an admin by hand — never work on
+// the same lineage or account at once. The kernel drops the lock when the process dies, so a
+// crash never leaves a stale lock behind.
+
+#include <string>
+
+#include "util/result.h"
+
+namespace mailcert::sys {
+
+class FileLock {
+ public:
+  // Takes an exclusive lock on `path` (created 0600 if missing) without waiting.
+  // Errors: kConflict when another process holds it ("… is locked by another mailcert run"),
+  // kIo otherwise.
+  static util::Result<FileLock> TryAcquire(const std::string& path);
+
+  FileLock(FileLock&& other) noexcept;
+  FileLock& operator=(FileLock&& other) noexcept;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+}  // namespace mailcert::sys
