@@ -89,8 +89,7 @@ std::string EncodeState(const LineageState& state) {
                {"last_attempt", TimeJson(state.last_attempt)},
                {"last_success", TimeJson(state.last_success)},
                {"consecutive_failures", state.consecutive_failures},
-               {"last_error", state.last_error},
-               {"retry_not_before", TimeJson(state.retry_not_before)}};
+               {"last_error", state.last_error}};
   return util::DumpJson(json, 2) + "\n";
 }
 
@@ -109,7 +108,6 @@ util::Result<LineageState> DecodeState(const std::string& text, const std::strin
   }
   MC_ASSIGN_OR_RETURN(state.last_attempt, ReadTime(json, "last_attempt", origin));
   MC_ASSIGN_OR_RETURN(state.last_success, ReadTime(json, "last_success", origin));
-  MC_ASSIGN_OR_RETURN(state.retry_not_before, ReadTime(json, "retry_not_before", origin));
   state.consecutive_failures =
       static_cast<int>(util::OptionalInt(json, "consecutive_failures").value_or(0));
   state.last_error = Str(json, "last_error");

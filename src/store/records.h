@@ -40,7 +40,6 @@ struct LineageState {
   std::optional<util::TimePoint> last_success;
   int consecutive_failures = 0;
   std::string last_error;  // one line, never a secret
-  std::optional<util::TimePoint> retry_not_before;  // backoff after failures
 };
 
 // <state>/certs/<lineage>/versions/<n>/meta.json
