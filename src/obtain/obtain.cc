@@ -1,0 +1,230 @@
+#include "obtain/obtain.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "acme/order.h"
+#include "crypto/csr.h"
+#include "obtain/chain.h"
+#include "util/log.h"
+#include "util/parallel.h"
+#include "util/strings.h"
+
+namespace mailcert::obtain {
+namespace {
+
+// Removes a presented challenge response whatever happens next (RFC 8555 §8.3 leaves cleanup to
+// the client; a webroot must not fill up with stale tokens).
+class CleanUpGuard {
+ public:
+  CleanUpGuard(challenge::Solver& solver, challenge::ChallengeTask task)
+      : solver_(solver), task_(std::move(task)) {}
+  ~CleanUpGuard() {
+    if (auto cleaned = solver_.CleanUp(task_); !cleaned) {
+      util::LogWarning("clean up challenge for " + task_.identifier + ": " +
+                       cleaned.error().message);
+    }
+  }
+
+ private:
+  challenge::Solver& solver_;
+  challenge::ChallengeTask task_;
+};
+
+std::string OfferedTypes(const acme::Authorization& authorization) {
+  std::vector<std::string> types;
+  for (const auto& challenge : authorization.challenges) types.push_back(challenge.type);
+  return types.empty() ? "none" : util::Join(types, ", ");
+}
+
+}  // namespace
+
+Obtainer::Obtainer(acme::AcmeClient& client, AccountContext account, store::Store& store,
+                   sys::Clock& clock, ObtainOptions options)
+    : client_(client), account_(std::move(account)), store_(store), clock_(clock),
+      options_(options) {}
+
+util::Result<void> Obtainer::Authorize(const CertificateRequest& request,
+                                       const acme::Order& order) {
+  const acme::SignAs sign_as{account_.signer, account_.url};
+  std::vector<std::optional<util::Error>> errors(order.authorizations.size());
+  util::ParallelFor(
+      order.authorizations.size(), options_.authorization_parallelism, [&](size_t i) {
+        auto result = [&]() -> util::Result<void> {
+          const std::string& url = order.authorizations[i];
+          MC_ASSIGN_OR_RETURN(acme::Authorization authorization,
+                              acme::FetchAuthorization(client_, sign_as, url));
+          const std::string& name = authorization.identifier.value;
+          if (authorization.status == "valid") return {};  // reused by the CA (§7.1.3)
+          if (authorization.status != "pending") {
+            return util::Fail(util::ErrorCode::kAcmeProblem,
+                              name + ": the CA's authorization is " + authorization.status);
+          }
+          const std::string type = request.solver->ChallengeType();
+          const acme::Challenge* challenge = authorization.Find(type);
+          if (challenge == nullptr) {
+            return util::Fail(util::ErrorCode::kAcmeProblem,
+                              name + ": the CA offers no " + type + " challenge (it offers " +
+                                  OfferedTypes(authorization) + ")");
+          }
+          challenge::ChallengeTask task{name, type, challenge->token,
+                                        challenge->token + "." + account_.thumbprint};
+          MC_RETURN_IF_ERROR(request.solver->Present(task));
+          CleanUpGuard guard(*request.solver, task);
+          MC_RETURN_IF_ERROR(acme::RespondToChallenge(client_, sign_as, challenge->url));
+          acme::Poller poller(clock_, options_.poll);
+          MC_ASSIGN_OR_RETURN(acme::Authorization done,
+                              acme::PollAuthorization(client_, sign_as, url, poller));
+          if (done.status == "valid") return {};
+          if (auto problem = done.FailedChallengeError()) {
+            return util::Fail(acme::ProblemToError(*problem, name + ": " + type +
+                                                                 " validation failed",
+                                                   std::nullopt));
+          }
+          return util::Fail(util::ErrorCode::kAcmeProblem,
+                            name + ": " + type + " validation ended " + done.status);
+        }();
+        if (!result) errors[i] = result.error();
+      });
+
+  std::vector<util::Error> failed;
+  for (auto& error : errors) {
+    if (error) failed.push_back(std::move(*error));
+  }
+  if (failed.empty()) return {};
+  // One line naming every name that failed, the most severe code first.
+  util::Error combined = failed.front();
+  for (size_t i = 1; i < failed.size(); ++i) combined.message += "; " + failed[i].message;
+  return util::Fail(std::move(combined));
+}
+
+util::Result<store::StoredVersion> Obtainer::ObtainLocked(const CertificateRequest& request) {
+  if (request.solver == nullptr) {
+    return util::Fail(util::ErrorCode::kInternal, "no challenge solver for " + request.lineage);
+  }
+  MC_RETURN_IF_ERROR(store_.Recover(request.lineage));
+  MC_ASSIGN_OR_RETURN(auto current, store_.CurrentVersion(request.lineage));
+
+  // Key reuse by default keeps DANE "3 1 1" records valid across renewals.
+  std::optional<crypto::PrivateKey> key;
+  bool key_reused = false;
+  if (current && request.key_policy == KeyPolicy::kReuse) {
+    MC_ASSIGN_OR_RETURN(store::VersionFiles files, store_.ReadVersionFiles(*current));
+    auto previous = crypto::PrivateKey::FromPem(files.key_pem);
+    if (previous && previous->Type() == request.key_type) {
+      key = std::move(*previous);
+      key_reused = true;
+    }
+  }
+  if (!key) {
+    MC_ASSIGN_OR_RETURN(key, crypto::PrivateKey::Generate(request.key_type));
+  }
+  MC_ASSIGN_OR_RETURN(std::string csr, crypto::MakeCsrDer(*key, request.names));
+
+  const acme::SignAs sign_as{account_.signer, account_.url};
+  std::vector<acme::Identifier> identifiers;
+  for (const auto& name : request.names) identifiers.push_back(acme::MakeIdentifier(name));
+  MC_ASSIGN_OR_RETURN(acme::Order order,
+                      acme::NewOrder(client_, sign_as, identifiers, acme::NewOrderOptions{}));
+  if (order.status == "invalid") {
+    return util::Fail(util::ErrorCode::kAcmeProblem, "the CA created the order already invalid");
+  }
+  if (order.status == "pending") {
+    MC_RETURN_IF_ERROR(Authorize(request, order));
+    acme::Poller poller(clock_, options_.poll);
+    MC_ASSIGN_OR_RETURN(order, acme::PollOrder(client_, sign_as, order, poller));
+  }
+  if (order.status == "ready") {
+    MC_ASSIGN_OR_RETURN(order, acme::FinalizeOrder(client_, sign_as, order, csr));
+  }
+  if (order.status == "processing" || order.status == "ready") {
+    acme::Poller poller(clock_, options_.poll);
+    MC_ASSIGN_OR_RETURN(order, acme::PollOrder(client_, sign_as, order, poller));
+  }
+  if (order.status != "valid" || order.certificate.empty()) {
+    if (order.error) return util::Fail(acme::ProblemToError(*order.error, "order", std::nullopt));
+    return util::Fail(util::ErrorCode::kAcmeProblem, "the order ended " + order.status);
+  }
+
+  MC_ASSIGN_OR_RETURN(auto chains,
+                      acme::DownloadCertificateChains(client_, sign_as, order.certificate));
+  MC_ASSIGN_OR_RETURN(ParsedChain chain, SelectChain(chains, request.preferred_chain));
+  const crypto::CertificateInfo& leaf = chain.certificates.front();
+  MC_RETURN_IF_ERROR(CheckIssuedCertificate(leaf, *key, request.names));
+
+  store::VersionFiles files;
+  MC_ASSIGN_OR_RETURN(files.key_pem, key->ToPem());
+  files.cert_pem = ChainPem(chain.certificates, 0, 1);
+  files.chain_pem = ChainPem(chain.certificates, 1, chain.certificates.size());
+  files.fullchain_pem = files.cert_pem + files.chain_pem;
+
+  store::VersionMeta meta;
+  meta.names = request.names;
+  meta.key_type = std::string(crypto::KeyTypeName(request.key_type));
+  meta.issued_at = clock_.Now();
+  meta.not_before = leaf.not_before;
+  meta.not_after = leaf.not_after;
+  meta.serial_hex = leaf.serial_hex;
+  meta.issuer_cn = leaf.issuer_cn;
+  meta.fingerprint_sha256_hex = util::HexEncode(leaf.fingerprint_sha256);
+  meta.spki_sha256_hex = util::HexEncode(leaf.spki_sha256);
+  meta.directory_url = client_.directory_url();
+  meta.account_url = account_.url;
+  meta.order_url = order.url;
+  meta.certificate_url = chain.url;
+  meta.key_reused = key_reused;
+  return store_.AddVersion(request.lineage, files, std::move(meta));
+}
+
+util::Result<store::StoredVersion> Obtainer::Obtain(const CertificateRequest& request) {
+  MC_ASSIGN_OR_RETURN(sys::FileLock lock, store_.LockLineage(request.lineage));
+  MC_ASSIGN_OR_RETURN(store::LineageState state, store_.ReadState(request.lineage));
+  const util::TimePoint started = clock_.Now();
+  auto result = ObtainLocked(request);
+
+  // The attempt is recorded either way: the failure count drives backoff, and `renew` repeats
+  // the request it finds here.
+  state.request = request.record;
+  state.last_attempt = started;
+  if (result) {
+    state.last_success = clock_.Now();
+    state.consecutive_failures = 0;
+    state.last_error.clear();
+  } else {
+    ++state.consecutive_failures;
+    state.last_error = result.error().message;
+  }
+  if (auto saved = store_.WriteState(request.lineage, state); !saved && result) {
+    util::LogWarning("certificate " + request.lineage + " stored, but " + saved.error().message);
+  }
+  if (!result) return util::Fail(result.error().WithContext(request.lineage));
+  return result;
+}
+
+std::vector<Outcome> ObtainAll(Obtainer& obtainer, const std::vector<CertificateRequest>& requests,
+                               size_t concurrency,
+                               const std::function<void(const Outcome&, size_t, size_t)>& on_done) {
+  std::vector<Outcome> outcomes(requests.size());
+  std::mutex mutex;
+  size_t done = 0;
+  util::ParallelFor(requests.size(), std::max<size_t>(concurrency, 1), [&](size_t i) {
+    const auto start = std::chrono::steady_clock::now();
+    Outcome outcome;
+    outcome.lineage = requests[i].lineage;
+    auto result = obtainer.Obtain(requests[i]);
+    if (result) {
+      outcome.version = std::move(*result);
+    } else {
+      outcome.error = result.error();
+    }
+    outcome.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::lock_guard<std::mutex> lock(mutex);
+    outcomes[i] = std::move(outcome);
+    ++done;
+    if (on_done) on_done(outcomes[i], done, requests.size());
+  });
+  return outcomes;
+}
+
+}  // namespace mailcert::obtain
