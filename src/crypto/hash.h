@@ -11,6 +11,7 @@ namespace mailcert::crypto {
 std::string Sha256(std::string_view data);
 
 // HMAC-SHA-256 (RFC 2104), 32 raw bytes; used for EAB (RFC 8555 §7.3.4, alg HS256).
+// Errors: kInvalidInput (empty key: for EAB that is always a missing secret), kCrypto.
 util::Result<std::string> HmacSha256(std::string_view key, std::string_view data);
 
 // Cryptographically random bytes (tokens for self-checks, temp names). Aborts never: on RNG
