@@ -3,6 +3,7 @@
 // algorithms ES256/ES384 (RFC 7518 §3.4, raw r||s signatures) and RS256 (RFC 7518 §3.3).
 // acme/ takes a JwsSigner&, never a key (style.md, after OpenBSD acme-client).
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -42,9 +43,20 @@ util::Result<std::string> SignFlattenedJws(const JwsSigner& signer,
                                            std::string_view payload);
 
 // The same with HS256 over a MAC key (External Account Binding, RFC 8555 §7.3.4).
-// The key is a secret: errors never contain it.
+// mac_key holds the raw key bytes: the CA hands the EAB key out base64url-encoded, so decode it
+// first. The key is a secret: errors never contain it. Errors: kInvalidInput (empty key).
 util::Result<std::string> SignFlattenedJwsHs256(std::string_view mac_key,
                                                 std::string_view protected_header_json,
                                                 std::string_view payload);
+
+// Verifies a JWS signature in its JWS form (raw r||s for ES256/ES384) against a public key given
+// as DER SubjectPublicKeyInfo (PrivateKey::PublicKeyDer(), CertificateInfo::public_key_der).
+// For tests and fake ACME servers that check what the client signed. Returns false when the
+// signature does not verify (including an r||s of the wrong length, RFC 7518 §3.4).
+// Errors: kInvalidInput (unparsable key; algorithm not "ES256"/"ES384"/"RS256" or not the one
+// the key is for, RFC 7515 §10.7), kCrypto.
+util::Result<bool> VerifyJwsSignature(std::string_view public_key_der, std::string_view algorithm,
+                                      std::string_view signing_input,
+                                      std::string_view signature);
 
 }  // namespace mailcert::crypto
