@@ -32,7 +32,8 @@ struct CertificateInfo {
   bool is_ca = false;
 };
 
-// Parses one certificate from DER or PEM. Errors: kInvalidInput.
+// Parses one certificate from DER or PEM (the first CERTIFICATE block of a PEM bundle).
+// Errors: kInvalidInput.
 util::Result<CertificateInfo> ParseCertificate(std::string_view der_or_pem);
 
 // Splits a PEM bundle into the DER of each CERTIFICATE block, in order.
@@ -44,9 +45,10 @@ std::string DerToPem(std::string_view der);  // "-----BEGIN CERTIFICATE-----\n�
 struct VerifyOptions {
   // Trusted roots as a PEM bundle; empty means the system trust store.
   std::string trusted_roots_pem;
-  // Verification time (certificates must be valid then).
+  // Verification time (certificates must be valid then). The default (the epoch) means now.
   util::TimePoint at;
-  // When non-empty, the leaf must cover this DNS name (wildcards per RFC 6125 §6.4.3).
+  // When non-empty, the leaf must cover this DNS name (wildcards per RFC 6125 §6.4.3), or this
+  // IP address when it is an IPv4/IPv6 literal (an iPAddress entry, RFC 8738).
   std::string host_name;
 };
 
