@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/result.h"
@@ -15,12 +16,17 @@ struct ServerRequest {
   std::string method;
   std::string target;  // request-target as sent, e.g. "/.well-known/acme-challenge/abc"
   std::string host;    // Host header, may be empty
+  std::string body;    // request content (Content-Length only, at most 64 KiB); usually empty
+  std::string remote_address;  // the peer, "203.0.113.7:41234" or "[2001:db8::7]:41234"
 };
 
 struct ServerResponse {
   int status = 404;
   std::string content_type = "text/plain";
   std::string body;
+  // Further header fields, sent as given after Content-Type (e.g. Location for a redirect).
+  // Content-Length and Connection are the server's own.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // Called on the server thread; must be thread-safe with respect to the caller's own state.
