@@ -96,9 +96,9 @@ TEST(ParseLinks, TwoLinksInOneValue) {
 }
 
 TEST(ParseLinks, CommasAndSemicolonsInsideTargetsAndQuotes) {
-  std::vector<Link> links = ParseLinks(
-      {R"(<https://x/a,b;c>; title="one, two; three"; rel="up", </tos?a=1,2>;rel=terms-of-service)"},
-      "https://x/base");
+  std::vector<Link> links = ParseLinks({R"(<https://x/a,b;c>; title="one, two; three"; rel="up", )"
+                                        R"(</tos?a=1,2>;rel=terms-of-service)"},
+                                       "https://x/base");
   ASSERT_EQ(links.size(), 2u);
   EXPECT_EQ(links[0].target, "https://x/a,b;c");
   EXPECT_EQ(links[0].rel, "up");
