@@ -4,6 +4,7 @@
 // server offers it) from a single I/O thread, so concurrent callers share one TLS session.
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +37,12 @@ struct HttpResponse {
   std::vector<std::string> Headers(std::string_view name) const;
 };
 
+// Counters since the client was made, for tests and benchmarks.
+struct HttpClientStats {
+  uint64_t requests = 0;            // transfers finished, each redirect hop counted
+  uint64_t connections_opened = 0;  // new TCP (and TLS) connections; every other request reused one
+};
+
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
@@ -44,6 +51,9 @@ class HttpClient {
   // Errors: kNetwork ("connect to https://host:port/: Connection refused"; a TLS verification
   // failure names the server and hints at --ca-bundle), kTimeout.
   virtual util::Result<HttpResponse> Send(const HttpRequest& request) = 0;
+
+  // Thread-safe. Fakes need not count anything.
+  virtual HttpClientStats Stats() const { return {}; }
 };
 
 struct HttpClientOptions {
@@ -55,6 +65,8 @@ struct HttpClientOptions {
   int max_redirects = 10;
   // Only ports 80 and 443 may be redirected to (the HTTP-01 rule, RFC 8555 §8.3 as CAs apply it).
   bool redirects_only_to_web_ports = false;
+  // A larger response body fails with kNetwork instead of growing memory without bound.
+  size_t max_response_body = 4 * 1024 * 1024;
 };
 
 // Errors: kInvalidInput (extra CA bundle unreadable or not PEM), kInternal (curl init).
