@@ -69,11 +69,12 @@ util::Result<Account> NewAccount(AcmeClient& client, const crypto::JwsSigner& ac
 util::Result<Account> UpdateAccount(AcmeClient& client, const crypto::JwsSigner& account_key,
                                     const std::string& account_url,
                                     const std::optional<std::vector<std::string>>& contact) {
-  util::Json payload = util::Json::object();
-  if (contact) payload["contact"] = *contact;
+  // Reading is a POST-as-GET (§6.3); an empty update is refused by strict servers.
+  std::optional<std::string> payload;
+  if (contact) payload = util::DumpJson(util::Json{{"contact", *contact}});
   MC_ASSIGN_OR_RETURN(AcmeResponse response,
-                      client.Post(account_url, util::DumpJson(payload),
-                                  SignAs{&account_key, account_url}, "read ACME account"));
+                      client.Post(account_url, payload, SignAs{&account_key, account_url},
+                                  contact ? "update ACME account" : "read ACME account"));
   return ParseAccount(response, account_url, "read ACME account");
 }
 

@@ -36,7 +36,7 @@ struct NewAccountOptions {
 util::Result<Account> NewAccount(AcmeClient& client, const crypto::JwsSigner& account_key,
                                  const NewAccountOptions& options);
 
-// Account update (§7.3.2): replaces the contact list; an empty payload reads the account.
+// Account update (§7.3.2) replacing the contact list; with nullopt a POST-as-GET reads it.
 util::Result<Account> UpdateAccount(AcmeClient& client, const crypto::JwsSigner& account_key,
                                     const std::string& account_url,
                                     const std::optional<std::vector<std::string>>& contact);

@@ -37,6 +37,29 @@ std::string OfferedTypes(const acme::Authorization& authorization) {
   return types.empty() ? "none" : util::Join(types, ", ");
 }
 
+// One line naming every name that failed. Messages end in " — hint" parts; the same hint for
+// ten names is said once, after all the names.
+util::Error CombineErrors(const std::vector<util::Error>& errors) {
+  static constexpr std::string_view kHintSeparator = " — ";
+  util::Error combined = errors.front();
+  std::vector<std::string> cores;
+  std::vector<std::string> hints;
+  for (const auto& error : errors) {
+    std::string_view message = error.message;
+    size_t cut = message.find(kHintSeparator);
+    cores.emplace_back(message.substr(0, cut));
+    while (cut != std::string_view::npos) {
+      message.remove_prefix(cut + kHintSeparator.size());
+      cut = message.find(kHintSeparator);
+      std::string hint(message.substr(0, cut));
+      if (std::find(hints.begin(), hints.end(), hint) == hints.end()) hints.push_back(hint);
+    }
+  }
+  combined.message = util::Join(cores, "; ");
+  for (const auto& hint : hints) combined.message += std::string(kHintSeparator) + hint;
+  return combined;
+}
+
 }  // namespace
 
 Obtainer::Obtainer(acme::AcmeClient& client, AccountContext account, store::Store& store,
@@ -92,10 +115,7 @@ util::Result<void> Obtainer::Authorize(const CertificateRequest& request,
     if (error) failed.push_back(std::move(*error));
   }
   if (failed.empty()) return {};
-  // One line naming every name that failed, the most severe code first.
-  util::Error combined = failed.front();
-  for (size_t i = 1; i < failed.size(); ++i) combined.message += "; " + failed[i].message;
-  return util::Fail(std::move(combined));
+  return util::Fail(CombineErrors(failed));
 }
 
 util::Result<store::StoredVersion> Obtainer::ObtainLocked(const CertificateRequest& request) {
@@ -180,7 +200,11 @@ util::Result<store::StoredVersion> Obtainer::Obtain(const CertificateRequest& re
   MC_ASSIGN_OR_RETURN(sys::FileLock lock, store_.LockLineage(request.lineage));
   MC_ASSIGN_OR_RETURN(store::LineageState state, store_.ReadState(request.lineage));
   const util::TimePoint started = clock_.Now();
-  auto result = ObtainLocked(request);
+  CertificateRequest effective = request;
+  // A key revoked as compromised is never reused (RFC 5280 §5.3.1 keyCompromise; CAs also
+  // block such keys).
+  if (state.key_compromised) effective.key_policy = KeyPolicy::kRotate;
+  auto result = ObtainLocked(effective);
 
   // The attempt is recorded either way: the failure count drives backoff, and `renew` repeats
   // the request it finds here.
@@ -190,6 +214,7 @@ util::Result<store::StoredVersion> Obtainer::Obtain(const CertificateRequest& re
     state.last_success = clock_.Now();
     state.consecutive_failures = 0;
     state.last_error.clear();
+    state.key_compromised = false;
   } else {
     ++state.consecutive_failures;
     state.last_error = result.error().message;
@@ -197,7 +222,6 @@ util::Result<store::StoredVersion> Obtainer::Obtain(const CertificateRequest& re
   if (auto saved = store_.WriteState(request.lineage, state); !saved && result) {
     util::LogWarning("certificate " + request.lineage + " stored, but " + saved.error().message);
   }
-  if (!result) return util::Fail(result.error().WithContext(request.lineage));
   return result;
 }
 

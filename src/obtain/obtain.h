@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "acme/client.h"
+#include "acme/order.h"
 #include "acme/poll.h"
 #include "challenge/solver.h"
 #include "crypto/jws.h"

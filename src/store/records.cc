@@ -89,7 +89,9 @@ std::string EncodeState(const LineageState& state) {
                {"last_attempt", TimeJson(state.last_attempt)},
                {"last_success", TimeJson(state.last_success)},
                {"consecutive_failures", state.consecutive_failures},
-               {"last_error", state.last_error}};
+               {"last_error", state.last_error},
+               {"revoked_serials", state.revoked_serials},
+               {"key_compromised", state.key_compromised}};
   return util::DumpJson(json, 2) + "\n";
 }
 
@@ -111,6 +113,8 @@ util::Result<LineageState> DecodeState(const std::string& text, const std::strin
   state.consecutive_failures =
       static_cast<int>(util::OptionalInt(json, "consecutive_failures").value_or(0));
   state.last_error = Str(json, "last_error");
+  state.revoked_serials = util::StringArray(json, "revoked_serials");
+  state.key_compromised = util::OptionalBool(json, "key_compromised").value_or(false);
   return state;
 }
 

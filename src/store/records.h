@@ -40,6 +40,8 @@ struct LineageState {
   std::optional<util::TimePoint> last_success;
   int consecutive_failures = 0;
   std::string last_error;  // one line, never a secret
+  std::vector<std::string> revoked_serials;  // revoked through mailcert; such a version is due
+  bool key_compromised = false;  // revoked for keyCompromise: the next version gets a new key
 };
 
 // <state>/certs/<lineage>/versions/<n>/meta.json

@@ -1,0 +1,163 @@
+#include "cli/config.h"
+
+#include <set>
+
+#include <toml++/toml.h>
+
+#include "sys/fs.h"
+#include "util/strings.h"
+
+namespace mailcert::cli {
+namespace {
+
+std::string Where(const std::string& path, const toml::node& node) {
+  const auto& begin = node.source().begin;
+  return path + ":" + std::to_string(begin.line) + ":" + std::to_string(begin.column);
+}
+
+util::Error Invalid(const std::string& where, const std::string& what) {
+  return util::Error{util::ErrorCode::kInvalidInput, where + ": " + what, {}};
+}
+
+// Reads one key of `table` into `out` when present; a wrong type is an error naming the key.
+util::Result<void> ReadString(const toml::table& table, const char* key, const std::string& path,
+                              std::optional<std::string>& out) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return {};
+  if (!node->is_string()) {
+    return util::Fail(Invalid(Where(path, *node), "\"" + std::string(key) + "\" must be a string"));
+  }
+  out = node->value<std::string>();
+  return {};
+}
+
+util::Result<void> ReadStringOrList(const toml::table& table, const char* key,
+                                    const std::string& path, std::optional<std::string>& out) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr || node->is_string()) return ReadString(table, key, path, out);
+  if (const toml::array* array = node->as_array()) {
+    std::vector<std::string> items;
+    for (const auto& item : *array) {
+      if (!item.is_string()) {
+        return util::Fail(Invalid(Where(path, item), "\"" + std::string(key) +
+                                                         "\" must hold strings"));
+      }
+      items.push_back(*item.value<std::string>());
+    }
+    out = util::Join(items, ",");
+    return {};
+  }
+  return util::Fail(Invalid(Where(path, *node), "\"" + std::string(key) +
+                                                    "\" must be a string or a list of strings"));
+}
+
+util::Result<void> CheckKeys(const toml::table& table, const std::set<std::string>& known,
+                             const std::string& path, const std::string& section) {
+  for (const auto& [key, node] : table) {
+    if (known.count(std::string(key.str()))) continue;
+    std::vector<std::string> names(known.begin(), known.end());
+    return util::Fail(Invalid(Where(path, node),
+                              "unknown key \"" + std::string(key.str()) + "\"" + section +
+                                  " (known: " + util::Join(names, ", ") + ")"));
+  }
+  return {};
+}
+
+util::Result<CertificateConfig> ReadCertificate(const toml::table& table, const std::string& path,
+                                                const std::string& origin) {
+  static const std::set<std::string> kKnown = {"name",    "domains",     "key_type",
+                                               "preferred_chain", "webroot", "http_listen"};
+  MC_RETURN_IF_ERROR(CheckKeys(table, kKnown, path, " in [[certificate]]"));
+  CertificateConfig certificate;
+  certificate.origin = origin;
+  std::optional<std::string> name;
+  MC_RETURN_IF_ERROR(ReadString(table, "name", path, name));
+  certificate.name = name.value_or("");
+  const toml::node* domains = table.get("domains");
+  const toml::array* array = domains ? domains->as_array() : nullptr;
+  if (array == nullptr || array->empty()) {
+    return util::Fail(Invalid(origin, "[[certificate]] needs domains = [\"mail.example.org\", …]"));
+  }
+  for (const auto& item : *array) {
+    if (!item.is_string() || item.value<std::string>()->empty()) {
+      return util::Fail(Invalid(Where(path, item), "\"domains\" must hold non-empty strings"));
+    }
+    certificate.domains.push_back(*item.value<std::string>());
+  }
+  MC_RETURN_IF_ERROR(ReadString(table, "key_type", path, certificate.key_type));
+  MC_RETURN_IF_ERROR(ReadString(table, "preferred_chain", path, certificate.preferred_chain));
+  MC_RETURN_IF_ERROR(ReadString(table, "webroot", path, certificate.webroot));
+  MC_RETURN_IF_ERROR(ReadStringOrList(table, "http_listen", path, certificate.http_listen));
+  return certificate;
+}
+
+}  // namespace
+
+util::Result<FileConfig> ParseConfig(const std::string& text, const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& error) {
+    const auto& begin = error.source().begin;
+    return util::Fail(Invalid(path + ":" + std::to_string(begin.line) + ":" +
+                                  std::to_string(begin.column),
+                              std::string(error.description())));
+  }
+  static const std::set<std::string> kKnown = {
+      "server",      "staging",  "ca_bundle",    "state_dir",         "email",
+      "eab_kid",     "eab_hmac_key", "eab_hmac_key_file", "http_listen", "webroot",
+      "key_type",    "preferred_chain", "concurrency", "certificate"};
+  MC_RETURN_IF_ERROR(CheckKeys(root, kKnown, path, ""));
+
+  FileConfig config;
+  config.path = path;
+  MC_RETURN_IF_ERROR(ReadString(root, "server", path, config.server));
+  MC_RETURN_IF_ERROR(ReadString(root, "ca_bundle", path, config.ca_bundle));
+  MC_RETURN_IF_ERROR(ReadString(root, "state_dir", path, config.state_dir));
+  MC_RETURN_IF_ERROR(ReadString(root, "email", path, config.email));
+  MC_RETURN_IF_ERROR(ReadString(root, "eab_kid", path, config.eab_kid));
+  MC_RETURN_IF_ERROR(ReadString(root, "eab_hmac_key", path, config.eab_hmac_key));
+  MC_RETURN_IF_ERROR(ReadString(root, "eab_hmac_key_file", path, config.eab_hmac_key_file));
+  MC_RETURN_IF_ERROR(ReadStringOrList(root, "http_listen", path, config.http_listen));
+  MC_RETURN_IF_ERROR(ReadString(root, "webroot", path, config.webroot));
+  MC_RETURN_IF_ERROR(ReadString(root, "key_type", path, config.key_type));
+  MC_RETURN_IF_ERROR(ReadString(root, "preferred_chain", path, config.preferred_chain));
+  if (const toml::node* node = root.get("staging")) {
+    if (!node->is_boolean()) {
+      return util::Fail(Invalid(Where(path, *node), "\"staging\" must be true or false"));
+    }
+    config.staging = node->value<bool>();
+  }
+  if (const toml::node* node = root.get("concurrency")) {
+    auto value = node->value<int64_t>();
+    if (!node->is_integer() || !value || *value < 1 || *value > 1000) {
+      return util::Fail(Invalid(Where(path, *node),
+                                "\"concurrency\" must be an integer from 1 to 1000"));
+    }
+    config.concurrency = static_cast<int>(*value);
+  }
+  if (const toml::node* node = root.get("certificate")) {
+    const toml::array* array = node->as_array();
+    if (array == nullptr || !array->is_array_of_tables()) {
+      return util::Fail(Invalid(Where(path, *node),
+                                "\"certificate\" must be written as [[certificate]] tables"));
+    }
+    for (const auto& item : *array) {
+      MC_ASSIGN_OR_RETURN(CertificateConfig certificate,
+                          ReadCertificate(*item.as_table(), path, Where(path, item)));
+      config.certificates.push_back(std::move(certificate));
+    }
+  }
+  return config;
+}
+
+util::Result<FileConfig> LoadConfigFile(const std::string& path) {
+  auto text = sys::RealFs().ReadFile(path);
+  if (!text) {
+    return util::Fail(text.error().code,
+                      "config file " + text.error().message + " — check --config");
+  }
+  return ParseConfig(*text, path);
+}
+
+}  // namespace mailcert::cli
