@@ -50,8 +50,7 @@ util::Result<GeneralNamePtr> MakeGeneralName(const std::string& name) {
   // A DNS name never holds ':', so this was meant as an IPv6 literal (maybe with a zone id or
   // brackets, which certificates cannot carry).
   if (name.find(':') != std::string::npos || !IsPlausibleDnsName(name)) {
-    return Fail(ErrorCode::kInvalidInput,
-                "not a DNS name or IP address: " + util::Quote(name));
+    return Fail(ErrorCode::kInvalidInput, "not a DNS name or IP address: " + util::Quote(name));
   }
   ASN1_IA5STRING* dns = ASN1_IA5STRING_new();
   if (dns == nullptr || name.size() > INT_MAX ||
@@ -100,20 +99,23 @@ util::Result<std::string> MakeCsrDer(const PrivateKey& key, const std::vector<st
   // (ub-common-name), so the subject stays empty.
   const std::string& first = names.front();
   const bool has_subject = first.size() <= kMaxCommonNameLength;
-  if (has_subject &&
-      X509_NAME_add_entry_by_NID(X509_REQ_get_subject_name(request.get()), NID_commonName,
-                                 MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(first.data()),
-                                 static_cast<int>(first.size()), -1, 0) != 1) {
+  if (has_subject && X509_NAME_add_entry_by_NID(
+                         X509_REQ_get_subject_name(request.get()), NID_commonName, MBSTRING_UTF8,
+                         reinterpret_cast<const unsigned char*>(first.data()),
+                         static_cast<int>(first.size()), -1, 0) != 1) {
     return Fail(OpenSslError("build CSR subject"));
   }
-  if (X509_REQ_set_pubkey(request.get(), pkey) != 1) return Fail(OpenSslError("build CSR"));
+  // The fast path fills the request's own SubjectPublicKeyInfo in place (see pkey_util.h).
+  if (!SetSubjectPublicKey(X509_REQ_get_X509_PUBKEY(request.get()), pkey) &&
+      X509_REQ_set_pubkey(request.get(), pkey) != 1) {
+    return Fail(OpenSslError("build CSR"));
+  }
 
   // Only subjectAltName is requested. No TLS Feature (OCSP Must-Staple, RFC 7633): Let's Encrypt
   // ended OCSP and rejects orders asking for it.
   // RFC 5280 §4.2.1.6: with an empty subject the extension must be critical.
   X509ExtensionStackPtr extensions(sk_X509_EXTENSION_new_null());
-  X509_EXTENSION* san =
-      X509V3_EXT_i2d(NID_subject_alt_name, has_subject ? 0 : 1, alt_names.get());
+  X509_EXTENSION* san = X509V3_EXT_i2d(NID_subject_alt_name, has_subject ? 0 : 1, alt_names.get());
   if (!extensions || san == nullptr || sk_X509_EXTENSION_push(extensions.get(), san) <= 0) {
     X509_EXTENSION_free(san);
     return Fail(OpenSslError("build CSR subjectAltName"));

@@ -144,9 +144,14 @@ TEST(CsrCommonNameTest, FirstNameUpTo64CharactersIsTheCn) {
 TEST(CsrInputTest, RejectsMissingEmptyAndMalformedNames) {
   auto key = PrivateKey::Generate(KeyType::kEc256);
   ASSERT_TRUE(key);
-  for (const std::vector<std::string>& names : std::vector<std::vector<std::string>>{
-           {}, {""}, {"mail.example.org", ""}, {"fe80::1%eth0"}, {"has space.example"},
-           {"b\xc3\xbc" "cher.example"}}) {
+  for (const std::vector<std::string>& names :
+       std::vector<std::vector<std::string>>{{},
+                                             {""},
+                                             {"mail.example.org", ""},
+                                             {"fe80::1%eth0"},
+                                             {"has space.example"},
+                                             {"b\xc3\xbc"
+                                              "cher.example"}}) {
     auto der = MakeCsrDer(*key, names);
     ASSERT_FALSE(der) << names.size();
     EXPECT_EQ(der.error().code, ErrorCode::kInvalidInput) << der.error().ToString();

@@ -39,8 +39,8 @@ util::Result<std::string> HmacSha256(std::string_view key, std::string_view data
   unsigned char mac[EVP_MAX_MD_SIZE];
   size_t length = 0;
   if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA2-256", nullptr, key.data(), key.size(),
-                reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
-                sizeof(mac), &length) == nullptr) {
+                reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, sizeof(mac),
+                &length) == nullptr) {
     return util::Fail(OpenSslError("compute HMAC-SHA-256"));
   }
   return std::string(reinterpret_cast<const char*>(mac), length);
@@ -51,8 +51,8 @@ util::Result<std::string> RandomBytes(size_t count) {
     return util::Fail(util::ErrorCode::kInvalidInput, "too many random bytes requested");
   }
   std::string bytes(count, '\0');
-  if (count > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()),
-                              static_cast<int>(count)) != 1) {
+  if (count > 0 &&
+      RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(count)) != 1) {
     return util::Fail(OpenSslError("draw random bytes"));
   }
   return bytes;

@@ -31,11 +31,14 @@ struct AlgorithmSpec {
 
 std::optional<AlgorithmSpec> SpecForKeyType(KeyType type) {
   switch (type) {
-    case KeyType::kEc256: return AlgorithmSpec{"ES256", Sha256Md(), 32};
-    case KeyType::kEc384: return AlgorithmSpec{"ES384", Sha384Md(), 48};
+    case KeyType::kEc256:
+      return AlgorithmSpec{"ES256", Sha256Md(), 32};
+    case KeyType::kEc384:
+      return AlgorithmSpec{"ES384", Sha384Md(), 48};
     case KeyType::kRsa2048:
     case KeyType::kRsa3072:
-    case KeyType::kRsa4096: return AlgorithmSpec{"RS256", Sha256Md(), 0};
+    case KeyType::kRsa4096:
+      return AlgorithmSpec{"RS256", Sha256Md(), 0};
   }
   return std::nullopt;
 }
@@ -122,8 +125,7 @@ class KeySigner final : public JwsSigner {
     EvpMdCtxPtr ctx(EVP_MD_CTX_new());
     size_t length = 0;
     // RSA keys default to RSASSA-PKCS1-v1_5 padding, which is RS256 (RFC 7518 §3.3).
-    if (!ctx ||
-        EVP_DigestSignInit(ctx.get(), nullptr, spec_.md, nullptr, key_.impl()->pkey) != 1 ||
+    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, spec_.md, nullptr, key_.impl()->pkey) != 1 ||
         EVP_DigestSign(ctx.get(), nullptr, &length,
                        reinterpret_cast<const unsigned char*>(signing_input.data()),
                        signing_input.size()) != 1) {
@@ -191,8 +193,7 @@ util::Result<std::string> SignFlattenedJws(const JwsSigner& signer,
   }
   std::string protected_b64 = util::Base64UrlEncode(protected_header_json);
   std::string payload_b64 = util::Base64UrlEncode(payload);
-  MC_ASSIGN_OR_RETURN(std::string signature,
-                      signer.Sign(SigningInput(protected_b64, payload_b64)));
+  MC_ASSIGN_OR_RETURN(std::string signature, signer.Sign(SigningInput(protected_b64, payload_b64)));
   return FlattenedJson(protected_b64, payload_b64, util::Base64UrlEncode(signature));
 }
 
@@ -211,8 +212,7 @@ util::Result<std::string> SignFlattenedJwsHs256(std::string_view mac_key,
 }
 
 util::Result<bool> VerifyJwsSignature(std::string_view public_key_der, std::string_view algorithm,
-                                      std::string_view signing_input,
-                                      std::string_view signature) {
+                                      std::string_view signing_input, std::string_view signature) {
   const auto* p = reinterpret_cast<const unsigned char*>(public_key_der.data());
   if (public_key_der.size() > LONG_MAX) {
     return Fail(ErrorCode::kInvalidInput, "public key is too large");
@@ -239,10 +239,9 @@ util::Result<bool> VerifyJwsSignature(std::string_view public_key_der, std::stri
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, spec->md, nullptr, pkey.get()) != 1) {
     return Fail(OpenSslError("verify JWS signature"));
   }
-  int verdict = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                                 signature.size(),
-                                 reinterpret_cast<const unsigned char*>(signing_input.data()),
-                                 signing_input.size());
+  int verdict = EVP_DigestVerify(
+      ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+      reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size());
   // 0 and negative both mean "does not verify" for a well-formed key; the queue holds only the
   // padding or encoding complaint, which callers have no use for.
   ClearOpenSslErrors();

@@ -56,7 +56,6 @@ util::Result<std::string> SignFlattenedJwsHs256(std::string_view mac_key,
 // Errors: kInvalidInput (unparsable key; algorithm not "ES256"/"ES384"/"RS256" or not the one
 // the key is for, RFC 7515 §10.7), kCrypto.
 util::Result<bool> VerifyJwsSignature(std::string_view public_key_der, std::string_view algorithm,
-                                      std::string_view signing_input,
-                                      std::string_view signature);
+                                      std::string_view signing_input, std::string_view signature);
 
 }  // namespace mailcert::crypto

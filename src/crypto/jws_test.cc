@@ -130,8 +130,8 @@ TEST(JwsEs256Test, Rfc7515AppendixA3SignatureVerifies) {
   std::string tampered = *rfc_signature;
   tampered[40] = static_cast<char>(tampered[40] ^ 0x01);
   EXPECT_FALSE(VerifyJwsSignature(key->PublicKeyDer(), "ES256", input, tampered).value());
-  EXPECT_FALSE(VerifyJwsSignature(key->PublicKeyDer(), "ES256", input + " ", *rfc_signature)
-                   .value());
+  EXPECT_FALSE(
+      VerifyJwsSignature(key->PublicKeyDer(), "ES256", input + " ", *rfc_signature).value());
 }
 
 TEST(JwsEs256Test, OurSignaturesOverTheRfcInputVerify) {

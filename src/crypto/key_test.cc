@@ -4,6 +4,7 @@
 #include <openssl/encoder.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <memory>
 
@@ -112,8 +113,8 @@ TEST(PrivateKeyTest, GarbageIsInvalidInputAndNotEchoed) {
       "-----BEGIN PRIVATE KEY-----\n"
       "TOPSECRETMATERIALTOPSECRETMATERIALTOPSECRETMATERIAL0123456789ab\n"
       "-----END PRIVATE KEY-----\n";
-  for (const std::string& text : {secretish, std::string("TOPSECRET not pem at all"),
-                                  std::string()}) {
+  for (const std::string& text :
+       {secretish, std::string("TOPSECRET not pem at all"), std::string()}) {
     auto parsed = PrivateKey::FromPem(text);
     ASSERT_FALSE(parsed);
     EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidInput);
@@ -139,6 +140,40 @@ TEST(PrivateKeyTest, EncryptedPemFailsWithoutPrompting) {
   auto parsed = PrivateKey::FromPem(pem);
   ASSERT_FALSE(parsed);
   EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidInput);
+}
+
+TEST(PrivateKeyTest, EncryptedTraditionalPemFailsWithoutPrompting) {
+  const PrivateKey& key = KeyOf(KeyType::kRsa2048);
+  BIO* bio = BIO_new(BIO_s_mem());
+  static const unsigned char kPass[] = "hunter2-passphrase";
+  ASSERT_EQ(PEM_write_bio_PrivateKey_traditional(bio, key.impl()->pkey, EVP_aes_256_cbc(), kPass,
+                                                 sizeof(kPass) - 1, nullptr, nullptr),
+            1);
+  char* data = nullptr;
+  long length = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<size_t>(length));
+  BIO_free(bio);
+  ASSERT_NE(pem.find("Proc-Type: 4,ENCRYPTED"), std::string::npos);
+  auto parsed = PrivateKey::FromPem(pem);
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidInput);
+  EXPECT_NE(parsed.error().message.find("encrypted"), std::string::npos);
+}
+
+TEST(PrivateKeyTest, PublicKeyDerEqualsOpenSslEncoding) {
+  // PublicKeyDer builds EC and RSA SPKIs from the key parameters (fast path); it must give
+  // exactly the bytes of OpenSSL's generic encoder.
+  for (KeyType type : kAllTypes) {
+    for (const PrivateKey& key :
+         {KeyOf(type), PrivateKey::FromPem(TraditionalPem(KeyOf(type))).value()}) {
+      unsigned char* der = nullptr;
+      int length = i2d_PUBKEY(key.impl()->pkey, &der);
+      ASSERT_GT(length, 0);
+      EXPECT_EQ(key.PublicKeyDer(), std::string(reinterpret_cast<char*>(der), length))
+          << KeyTypeName(type);
+      OPENSSL_free(der);
+    }
+  }
 }
 
 TEST(PrivateKeyTest, UnsupportedTypesHaveNoKeyType) {

@@ -13,8 +13,7 @@ namespace mailcert::crypto {
 // message is `context` and whose detail lists the queued reasons, oldest first, e.g.
 // "error:1E08010C:DECODER routines::unsupported". The reasons come from OpenSSL's static
 // string tables, so they never contain key material or input bytes.
-util::Error OpenSslError(std::string context,
-                         util::ErrorCode code = util::ErrorCode::kCrypto);
+util::Error OpenSslError(std::string context, util::ErrorCode code = util::ErrorCode::kCrypto);
 
 // Discards whatever is queued, so that a later failure reports only its own reasons (OpenSSL
 // leaves entries behind on some successful paths, e.g. the PEM reader probing for more blocks).

@@ -75,8 +75,8 @@ util::Result<std::string> Issue(const PrivateKey& subject_key, const CertOptions
   X509_NAME* subject = X509_get_subject_name(cert.get());
   if (role == Role::kCa &&
       X509_NAME_add_entry_by_txt(subject, "O", MBSTRING_UTF8,
-                                 reinterpret_cast<const unsigned char*>("mailcert tests"), -1,
-                                 -1, 0) != 1) {
+                                 reinterpret_cast<const unsigned char*>("mailcert tests"), -1, -1,
+                                 0) != 1) {
     return Fail(OpenSslError("build certificate subject"));
   }
   if (!options.common_name.empty() &&
@@ -85,8 +85,7 @@ util::Result<std::string> Issue(const PrivateKey& subject_key, const CertOptions
           reinterpret_cast<const unsigned char*>(options.common_name.c_str()), -1, -1, 0) != 1) {
     return Fail(OpenSslError("build certificate subject"));
   }
-  if (X509_set_issuer_name(cert.get(),
-                           issuer ? X509_get_subject_name(issuer) : subject) != 1 ||
+  if (X509_set_issuer_name(cert.get(), issuer ? X509_get_subject_name(issuer) : subject) != 1 ||
       X509_set_pubkey(cert.get(), subject_key.impl()->pkey) != 1 ||
       ASN1_TIME_set(X509_getm_notBefore(cert.get()),
                     std::chrono::system_clock::to_time_t(validity.not_before)) == nullptr ||
@@ -106,11 +105,10 @@ util::Result<std::string> Issue(const PrivateKey& subject_key, const CertOptions
         AddExtension(cert.get(), &ctx, NID_key_usage, "critical,keyCertSign,cRLSign"));
   } else {
     const bool rsa = EVP_PKEY_get_base_id(subject_key.impl()->pkey) == EVP_PKEY_RSA;
-    MC_RETURN_IF_ERROR(
-        AddExtension(cert.get(), &ctx, NID_basic_constraints, "critical,CA:FALSE"));
-    MC_RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, NID_key_usage,
-                                    rsa ? "critical,digitalSignature,keyEncipherment"
-                                        : "critical,digitalSignature"));
+    MC_RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, NID_basic_constraints, "critical,CA:FALSE"));
+    MC_RETURN_IF_ERROR(AddExtension(
+        cert.get(), &ctx, NID_key_usage,
+        rsa ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature"));
     MC_RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, NID_ext_key_usage, "serverAuth"));
   }
   if (!options.names.empty()) {
@@ -144,9 +142,8 @@ util::Result<TestCa> TestCa::CreateRoot(const std::string& common_name, KeyType 
   MC_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::Generate(key_type));
   CertOptions options;
   options.common_name = common_name;
-  MC_ASSIGN_OR_RETURN(std::string der,
-                      Issue(key, options, ResolveValidity({}, {}, kCaLifetime), Role::kCa,
-                            nullptr, key));
+  MC_ASSIGN_OR_RETURN(std::string der, Issue(key, options, ResolveValidity({}, {}, kCaLifetime),
+                                             Role::kCa, nullptr, key));
   return TestCa(std::move(key), std::move(der));
 }
 
@@ -156,9 +153,8 @@ util::Result<TestCa> TestCa::CreateIntermediate(const std::string& common_name,
   MC_ASSIGN_OR_RETURN(X509Ptr issuer, ParseX509(cert_der_));
   CertOptions options;
   options.common_name = common_name;
-  MC_ASSIGN_OR_RETURN(std::string der,
-                      Issue(key, options, ResolveValidity({}, {}, kCaLifetime), Role::kCa,
-                            issuer.get(), key_));
+  MC_ASSIGN_OR_RETURN(std::string der, Issue(key, options, ResolveValidity({}, {}, kCaLifetime),
+                                             Role::kCa, issuer.get(), key_));
   return TestCa(std::move(key), std::move(der));
 }
 
@@ -166,8 +162,8 @@ util::Result<std::string> TestCa::IssueLeaf(const PrivateKey& subject_key,
                                             const CertOptions& options) const {
   MC_ASSIGN_OR_RETURN(X509Ptr issuer, ParseX509(cert_der_));
   return Issue(subject_key, options,
-               ResolveValidity(options.not_before, options.not_after, kLeafLifetime),
-               Role::kLeaf, issuer.get(), key_);
+               ResolveValidity(options.not_before, options.not_after, kLeafLifetime), Role::kLeaf,
+               issuer.get(), key_);
 }
 
 std::string TestCa::cert_pem() const { return DerToPem(cert_der_); }

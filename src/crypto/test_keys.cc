@@ -30,7 +30,8 @@ class ParamSet {
   util::Result<void> AddBase64Url(const char* key, const std::string& value) {
     std::optional<std::string> bytes = util::Base64Decode(value);
     if (!bytes || bytes->empty()) {
-      return Fail(ErrorCode::kInvalidInput, std::string("JWK member for ") + key + " is not base64url");
+      return Fail(ErrorCode::kInvalidInput,
+                  std::string("JWK member for ") + key + " is not base64url");
     }
     BignumPtr bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes->data()),
                            static_cast<int>(bytes->size()), nullptr));
@@ -86,8 +87,8 @@ util::Result<PrivateKey> EcKeyFromJwk(const EcJwk& jwk) {
   std::string point = "\x04" + *x + *y;
   ParamSet params;
   if (!params.builder() ||
-      OSSL_PARAM_BLD_push_utf8_string(params.builder(), OSSL_PKEY_PARAM_GROUP_NAME,
-                                      jwk.crv.c_str(), 0) != 1 ||
+      OSSL_PARAM_BLD_push_utf8_string(params.builder(), OSSL_PKEY_PARAM_GROUP_NAME, jwk.crv.c_str(),
+                                      0) != 1 ||
       OSSL_PARAM_BLD_push_octet_string(params.builder(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
                                        point.size()) != 1) {
     return Fail(OpenSslError("build EC key from JWK"));

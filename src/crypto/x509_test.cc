@@ -238,6 +238,21 @@ TEST_F(X509Test, VerifyChainRejectsUnknownIssuer) {
                     X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
 }
 
+TEST_F(X509Test, VerifyChainTellsIntermediatesApart) {
+  // Two hierarchies verified alternately: cached intermediates must never stand in for another.
+  TestCa other_intermediate = other_root_->CreateIntermediate("other intermediate").value();
+  CertOptions options;
+  options.names = {"mx.example.org"};
+  const std::string other_leaf = other_intermediate.IssueLeaf(*ec_key_, options).value();
+  const std::string leaf = Leaf(*ec_key_);
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_TRUE(VerifyChain({leaf, intermediate_->cert_der()}, Trusting(*root_)));
+    EXPECT_TRUE(VerifyChain({other_leaf, other_intermediate.cert_der()}, Trusting(*other_root_)));
+    EXPECT_FALSE(VerifyChain({leaf, other_intermediate.cert_der()}, Trusting(*other_root_)));
+    EXPECT_FALSE(VerifyChain({other_leaf, intermediate_->cert_der()}, Trusting(*root_)));
+  }
+}
+
 TEST_F(X509Test, VerifyChainRejectsHostMismatch) {
   const std::vector<std::string> chain = {Leaf(*ec_key_), intermediate_->cert_der()};
   // The last two: a wildcard covers one label only, and never matches an IP (RFC 6125 §6.4.3).

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "crypto/openssl_error.h"
 #include "crypto/openssl_ptr.h"
@@ -60,17 +62,50 @@ util::Result<X509StorePtr> StoreFromPem(const std::string& roots_pem) {
 // A store for caller-supplied roots, remembering the last bundle: a run verifies many chains
 // against the same roots (the test CA's, or a private CA's).
 util::Result<X509StorePtr> CustomStore(const std::string& roots_pem) {
-  static std::mutex mutex;
-  static std::string cached_pem;
-  static X509_STORE* cached_store = nullptr;
-  std::lock_guard<std::mutex> lock(mutex);
-  if (cached_store != nullptr && cached_pem == roots_pem) return Share(cached_store);
+  struct Cache {
+    std::mutex mutex;
+    std::string roots_pem;
+    X509_STORE* store = nullptr;  // holds one reference
+  };
+  static Cache* const cache = new Cache();  // never destroyed (no exit-time destructor)
+  std::lock_guard<std::mutex> lock(cache->mutex);
+  if (cache->store != nullptr && cache->roots_pem == roots_pem) return Share(cache->store);
   MC_ASSIGN_OR_RETURN(X509StorePtr store, StoreFromPem(roots_pem));
-  if (cached_store != nullptr) X509_STORE_free(cached_store);
-  cached_store = store.get();
-  X509_STORE_up_ref(cached_store);
-  cached_pem = roots_pem;
+  X509_STORE_free(cache->store);
+  cache->store = Share(store.get()).release();
+  cache->roots_pem = roots_pem;
   return store;
+}
+
+// Parses an intermediate, reusing recent ones: a CA signs millions of leaves with a handful of
+// intermediates, and in OpenSSL 3.0 each d2i_X509 costs ~100 µs (mostly decoding the public key
+// through the provider framework). Shared X509 objects are safe to verify from many threads,
+// as an SSL_CTX's chain certificates are.
+util::Result<X509Ptr> ParseIntermediate(const std::string& der) {
+  struct Cache {
+    std::mutex mutex;
+    std::vector<std::pair<std::string, X509*>> entries;  // oldest first; each holds a reference
+  };
+  constexpr size_t kCapacity = 8;
+  static Cache* const cache = new Cache();
+  {
+    std::lock_guard<std::mutex> lock(cache->mutex);
+    for (const auto& [cached_der, cert] : cache->entries) {
+      if (cached_der == der) {
+        X509_up_ref(cert);
+        return X509Ptr(cert);
+      }
+    }
+  }
+  MC_ASSIGN_OR_RETURN(X509Ptr cert, ParseX509(der));
+  std::lock_guard<std::mutex> lock(cache->mutex);
+  if (cache->entries.size() >= kCapacity) {
+    X509_free(cache->entries.front().second);
+    cache->entries.erase(cache->entries.begin());
+  }
+  X509_up_ref(cert.get());
+  cache->entries.emplace_back(der, cert.get());
+  return cert;
 }
 
 std::string SubjectOf(X509* cert) {
@@ -90,7 +125,7 @@ util::Result<void> VerifyChain(const std::vector<std::string>& chain_der,
   X509StackPtr untrusted(sk_X509_new_null());
   if (!untrusted) return Fail(OpenSslError("verify chain"));
   for (size_t i = 1; i < chain_der.size(); ++i) {
-    auto cert = ParseX509(chain_der[i]);
+    auto cert = ParseIntermediate(chain_der[i]);
     if (!cert) return Fail(cert.error().WithContext("chain certificate " + std::to_string(i)));
     if (sk_X509_push(untrusted.get(), cert->get()) <= 0) return Fail(OpenSslError("verify chain"));
     cert->release();  // now owned by the stack
@@ -143,10 +178,10 @@ util::Result<void> VerifyChain(const std::vector<std::string>& chain_der,
   if (error == X509_V_ERR_HOSTNAME_MISMATCH || error == X509_V_ERR_IP_ADDRESS_MISMATCH) {
     detail += ", expected " + host;
   }
-  return Fail(ErrorCode::kCrypto,
-              std::string("certificate chain does not verify: ") +
-                  X509_verify_cert_error_string(error),
-              std::move(detail));
+  return Fail(
+      ErrorCode::kCrypto,
+      std::string("certificate chain does not verify: ") + X509_verify_cert_error_string(error),
+      std::move(detail));
 }
 
 }  // namespace mailcert::crypto
