@@ -99,7 +99,7 @@ EOF
 # them by PID. (Without job control `setsid` execs in place, so $! is the server's own PID.)
 cd "$dir"
 : >challtestsrv.log
-setsid pebble-challtestsrv -http01 "" -https01 "" -tlsalpn01 "" \
+setsid pebble-challtestsrv -defaultIPv6 "" -http01 "" -https01 "" -tlsalpn01 "" \
   -dns01 "127.0.0.1:$dns_port" -management "127.0.0.1:$cts_port" \
   </dev/null >>challtestsrv.log 2>&1 &
 echo $! >challtestsrv.pid
