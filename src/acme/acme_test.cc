@@ -193,7 +193,7 @@ TEST_F(AcmeTest, RateLimitSaysWhenToRetryInBothRetryAfterForms) {
 
   // Retry-After as an HTTP-date, one day after the fake clock's now.
   http_.Add(429, R"({"type":"urn:ietf:params:acme:error:rateLimited","detail":"slow down"})",
-            {{"retry-after", "Thu, 16 Nov 2023 22:13:20 GMT"}});
+            {{"retry-after", "Wed, 15 Nov 2023 22:13:20 GMT"}});
   auto second = NewOrder(client_, account_, {MakeIdentifier("mail.example.test")}, {});
   ASSERT_FALSE(second);
   EXPECT_NE(second.error().message.find("retry after 1 d 0 h"), std::string::npos)

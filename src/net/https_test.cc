@@ -150,8 +150,8 @@ TEST_F(HttpsTest, BogusCaBundleIsRejectedAtConstruction) {
 // pebble serves HTTP/2 (Go's net/http offers h2 in ALPN): concurrent requests from many threads
 // must share one TLS connection.
 TEST_F(HttpsTest, ConcurrentRequestsMultiplexOnOneHttp2Connection) {
-  if (testing::RunShell("command -v pebble >/dev/null") != 0)
-    GTEST_SKIP() << "pebble not installed";
+  ASSERT_EQ(testing::RunShell("command -v pebble >/dev/null"), 0)
+      << "pebble not found: install it with scripts/install-deps.sh (Debian package pebble)";
   int port = testing::FreeLoopbackPort();
   int management_port = testing::FreeLoopbackPort();
   testing::WriteFile(
