@@ -10,7 +10,9 @@ namespace {
 class ResponderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto client = net::MakeHttpClient(net::HttpClientOptions{"mailcert-test"});
+    net::HttpClientOptions options;
+    options.user_agent = "mailcert-test";
+    auto client = net::MakeHttpClient(options);
     ASSERT_TRUE(client) << client.error().ToString();
     client_ = std::move(*client);
   }

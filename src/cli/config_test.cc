@@ -32,7 +32,7 @@ webroot = "/var/www/html"
   EXPECT_EQ(config->certificates[0].key_type, "rsa2048");
   EXPECT_EQ(config->certificates[1].domains, std::vector<std::string>{"mx2.example.org"});
   EXPECT_EQ(config->certificates[1].webroot, "/var/www/html");
-  EXPECT_EQ(config->certificates[1].origin, "mailcert.toml:16:1");
+  EXPECT_EQ(config->certificates[1].origin, "mailcert.toml:14:1");
 }
 
 TEST(Config, ErrorsNameFileLineAndKey) {

@@ -13,7 +13,9 @@ TEST(Names, NormalizationAndRejection) {
                           "exa mple.org"}) {
     auto result = NormalizeName(bad, "-d");
     EXPECT_FALSE(result) << bad;
-    if (!result) EXPECT_EQ(result.error().code, util::ErrorCode::kInvalidInput);
+    if (!result) {
+      EXPECT_EQ(result.error().code, util::ErrorCode::kInvalidInput);
+    }
   }
 }
 

@@ -51,7 +51,9 @@ TEST(RenewalRule, LifetimeTable) {
   for (const Row& row : rows) {
     auto decision = DecideRenewal(Version(row.lifetime), Want(), {}, kIssued + row.age);
     EXPECT_EQ(decision.due, row.due) << row.what << ": " << decision.explanation;
-    if (row.due) EXPECT_EQ(decision.reason, RenewalReason::kExpiring) << row.what;
+    if (row.due) {
+      EXPECT_EQ(decision.reason, RenewalReason::kExpiring) << row.what;
+    }
   }
 }
 
@@ -86,7 +88,8 @@ TEST(RenewalRule, BackoffAfterFailuresUnlessForced) {
   EXPECT_EQ(BackoffAfter(1), util::Seconds(60));
   EXPECT_EQ(BackoffAfter(2), util::Seconds(600));
   EXPECT_EQ(BackoffAfter(3), util::Seconds(6000));
-  EXPECT_EQ(BackoffAfter(4), util::Seconds(86400));
+  EXPECT_EQ(BackoffAfter(4), util::Seconds(60000));
+  EXPECT_EQ(BackoffAfter(5), util::Seconds(86400));
   EXPECT_EQ(BackoffAfter(40), util::Seconds(86400));
 
   store::LineageState failing;
