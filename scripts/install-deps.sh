@@ -12,7 +12,9 @@ build_packages=(
 )
 # Real servers the integration tests and the demo start on loopback.
 test_server_packages=(pebble)
-bench_packages=(lego certbot uacme dehydrated hyperfine time)
+# Peer ACME clients for bench/issue.sh; nginx publishes the webroot that uacme and dehydrated
+# write their http-01 tokens into; GNU time measures CPU and peak RSS.
+bench_packages=(lego certbot uacme dehydrated nginx hyperfine time)
 
 packages=("${build_packages[@]}" "${test_server_packages[@]}")
 if [[ "${1:-}" == "--bench" ]]; then packages+=("${bench_packages[@]}"); fi
