@@ -10,11 +10,11 @@ build_packages=(
   libssl-dev libcurl4-openssl-dev nlohmann-json3-dev libtomlplusplus-dev
   libcli11-dev libexpected-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
-# Real servers the integration tests and the demo start on loopback.
-test_server_packages=(pebble)
-# Peer ACME clients for bench/issue.sh; nginx publishes the webroot that uacme and dehydrated
-# write their http-01 tokens into; GNU time measures CPU and peak RSS.
-bench_packages=(lego certbot uacme dehydrated nginx hyperfine time)
+# Real servers the integration tests and the demo start on loopback (nginx: webroot http-01
+# tests; the benchmark also uses it to publish uacme's and dehydrated's webroot).
+test_server_packages=(pebble nginx)
+# Peer ACME clients for bench/issue.sh; GNU time measures CPU and peak RSS.
+bench_packages=(lego certbot uacme dehydrated hyperfine time)
 
 packages=("${build_packages[@]}" "${test_server_packages[@]}")
 if [[ "${1:-}" == "--bench" ]]; then packages+=("${bench_packages[@]}"); fi
