@@ -219,6 +219,9 @@ TEST_F(AcmeTest, ProblemWithSubproblemsNamesEveryIdentifier) {
   EXPECT_NE(message.find("caa.example.test: CAA forbids [caa]"), std::string::npos);
   EXPECT_NE(message.find("CAA record"), std::string::npos) << "hint for caa";
   EXPECT_EQ(order.error().code, util::ErrorCode::kAcmeProblem);
+  EXPECT_TRUE(IsProblem(order.error(), "rejectedIdentifier"));
+  EXPECT_FALSE(IsProblem(order.error(), "rejected"));
+  EXPECT_FALSE(IsProblem(order.error(), "caa"));
 }
 
 TEST_F(AcmeTest, GarbageInsteadOfJsonIsAClearProtocolError) {

@@ -167,10 +167,12 @@ util::Result<Authorization> PollAuthorization(AcmeClient& client, const SignAs& 
 }
 
 util::Result<Order> PollOrder(AcmeClient& client, const SignAs& account, const Order& order,
-                              Poller& poller) {
+                              Poller& poller, PollStart start) {
   std::optional<util::Seconds> retry_after = order.retry_after;
+  bool wait = start == PollStart::kAfterDelay;
   while (true) {
-    MC_RETURN_IF_ERROR(poller.Wait(retry_after, "order " + order.url));
+    if (wait) MC_RETURN_IF_ERROR(poller.Wait(retry_after, "order " + order.url));
+    wait = true;
     MC_ASSIGN_OR_RETURN(Order current, FetchOrder(client, account, order.url));
     if (current.status != "pending" && current.status != "processing") return current;
     retry_after = current.retry_after;

@@ -82,9 +82,14 @@ util::Result<void> DeactivateAuthorization(AcmeClient& client, const SignAs& acc
 util::Result<Authorization> PollAuthorization(AcmeClient& client, const SignAs& account,
                                               const std::string& url, Poller& poller);
 
-// Polls an order until it leaves "pending"/"processing" (or `until_status` is reached).
+enum class PollStart {
+  kAfterDelay,  // the object was just seen unfinished: wait first
+  kAtOnce,      // something it waits on just finished (e.g. its last authorization): look now
+};
+
+// Polls an order until it leaves "pending"/"processing".
 util::Result<Order> PollOrder(AcmeClient& client, const SignAs& account, const Order& order,
-                              Poller& poller);
+                              Poller& poller, PollStart start = PollStart::kAfterDelay);
 
 // finalize (§7.4) with a DER CSR. Returns the order as the CA answered (often "processing").
 util::Result<Order> FinalizeOrder(AcmeClient& client, const SignAs& account, const Order& order,

@@ -79,6 +79,11 @@ std::optional<Problem> ParseProblem(const std::string& body) {
   return problem;
 }
 
+bool IsProblem(const util::Error& error, const std::string& short_type) {
+  const std::string marker = "type " + std::string(kAcmeErrorPrefix) + short_type;
+  return error.detail == marker || error.detail.rfind(marker + ",", 0) == 0;
+}
+
 util::Error ProblemToError(const Problem& problem, const std::string& context,
                            std::optional<util::Seconds> retry_after) {
   const std::string short_type = problem.ShortType();

@@ -37,6 +37,10 @@ std::optional<Problem> ParseProblem(const std::string& body);
 util::Error ProblemToError(const Problem& problem, const std::string& context,
                            std::optional<util::Seconds> retry_after);
 
+// True when `error` was made by ProblemToError from a problem of this short type
+// (e.g. "orderNotReady"), so callers can react to one kind of refusal.
+bool IsProblem(const util::Error& error, const std::string& short_type);
+
 // The problem type URN prefix (RFC 8555 §6.7).
 inline constexpr const char* kAcmeErrorPrefix = "urn:ietf:params:acme:error:";
 

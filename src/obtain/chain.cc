@@ -8,21 +8,20 @@
 namespace mailcert::obtain {
 namespace {
 
+// Splits a chain into DER certificates and parses the leaf. Parsing costs about 0.1 ms per
+// certificate in OpenSSL 3.0, so the intermediates are parsed only when a preferred chain must
+// be matched (Matches).
 util::Result<ParsedChain> ParseChain(const acme::CertificateChain& chain) {
-  MC_ASSIGN_OR_RETURN(std::vector<std::string> ders, crypto::SplitPemCertificates(chain.pem));
   ParsedChain parsed;
   parsed.url = chain.url;
-  for (const auto& der : ders) {
-    MC_ASSIGN_OR_RETURN(crypto::CertificateInfo info, crypto::ParseCertificate(der));
-    parsed.certificates.push_back(std::move(info));
-  }
+  MC_ASSIGN_OR_RETURN(parsed.der, crypto::SplitPemCertificates(chain.pem));
+  MC_ASSIGN_OR_RETURN(parsed.leaf, crypto::ParseCertificate(parsed.der.front()));
   return parsed;
 }
 
 bool Matches(const ParsedChain& chain, const std::string& preferred) {
-  if (chain.certificates.empty()) return false;
-  const crypto::CertificateInfo& top = chain.certificates.back();
-  return top.issuer_cn == preferred || top.subject_cn == preferred;
+  auto top = crypto::ParseCertificate(chain.der.back());
+  return top && (top->issuer_cn == preferred || top->subject_cn == preferred);
 }
 
 }  // namespace
@@ -81,12 +80,9 @@ util::Result<void> CheckIssuedCertificate(const crypto::CertificateInfo& leaf,
   return {};
 }
 
-std::string ChainPem(const std::vector<crypto::CertificateInfo>& certificates, size_t first,
-                     size_t last) {
+std::string ChainPem(const std::vector<std::string>& der, size_t first, size_t last) {
   std::string pem;
-  for (size_t i = first; i < last && i < certificates.size(); ++i) {
-    pem += crypto::DerToPem(certificates[i].der);
-  }
+  for (size_t i = first; i < last && i < der.size(); ++i) pem += crypto::DerToPem(der[i]);
   return pem;
 }
 

@@ -13,7 +13,8 @@
 namespace mailcert::obtain {
 
 struct ParsedChain {
-  std::vector<crypto::CertificateInfo> certificates;  // leaf first
+  std::vector<std::string> der;  // leaf first, as the CA served them
+  crypto::CertificateInfo leaf;
   std::string url;
   bool preferred_matched = false;
 };
@@ -31,7 +32,6 @@ util::Result<void> CheckIssuedCertificate(const crypto::CertificateInfo& leaf,
                                           const std::vector<std::string>& names);
 
 // PEM text of certificates [first, last).
-std::string ChainPem(const std::vector<crypto::CertificateInfo>& certificates, size_t first,
-                     size_t last);
+std::string ChainPem(const std::vector<std::string>& der, size_t first, size_t last);
 
 }  // namespace mailcert::obtain

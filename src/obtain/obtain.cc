@@ -151,8 +151,18 @@ util::Result<store::StoredVersion> Obtainer::ObtainLocked(const CertificateReque
   }
   if (order.status == "pending") {
     MC_RETURN_IF_ERROR(Authorize(request, order));
-    acme::Poller poller(clock_, options_.poll);
-    MC_ASSIGN_OR_RETURN(order, acme::PollOrder(client_, sign_as, order, poller));
+    // With every authorization valid the order is ready (RFC 8555 §7.1.6), so finalize without
+    // fetching it first; a server that lags answers orderNotReady (§7.4), and then we poll.
+    auto finalized = acme::FinalizeOrder(client_, sign_as, order, csr);
+    if (!finalized && acme::IsProblem(finalized.error(), "orderNotReady")) {
+      acme::Poller poller(clock_, options_.poll);
+      MC_ASSIGN_OR_RETURN(order, acme::PollOrder(client_, sign_as, order, poller,
+                                                 acme::PollStart::kAtOnce));
+    } else if (!finalized) {
+      return util::Fail(finalized.error());
+    } else {
+      order = std::move(*finalized);
+    }
   }
   if (order.status == "ready") {
     MC_ASSIGN_OR_RETURN(order, acme::FinalizeOrder(client_, sign_as, order, csr));
@@ -169,13 +179,13 @@ util::Result<store::StoredVersion> Obtainer::ObtainLocked(const CertificateReque
   MC_ASSIGN_OR_RETURN(auto chains,
                       acme::DownloadCertificateChains(client_, sign_as, order.certificate));
   MC_ASSIGN_OR_RETURN(ParsedChain chain, SelectChain(chains, request.preferred_chain));
-  const crypto::CertificateInfo& leaf = chain.certificates.front();
+  const crypto::CertificateInfo& leaf = chain.leaf;
   MC_RETURN_IF_ERROR(CheckIssuedCertificate(leaf, *key, request.names));
 
   store::VersionFiles files;
   MC_ASSIGN_OR_RETURN(files.key_pem, key->ToPem());
-  files.cert_pem = ChainPem(chain.certificates, 0, 1);
-  files.chain_pem = ChainPem(chain.certificates, 1, chain.certificates.size());
+  files.cert_pem = ChainPem(chain.der, 0, 1);
+  files.chain_pem = ChainPem(chain.der, 1, chain.der.size());
   files.fullchain_pem = files.cert_pem + files.chain_pem;
 
   store::VersionMeta meta;
