@@ -135,6 +135,47 @@ TEST_F(IssueTest, AccountKeyRolloverThenIssuanceWithTheNewKey) {
   ExpectVerifies("after-rollover.example.test");
 }
 
+// A rollover the CA accepted but that was interrupted before key.pem was replaced: the next run
+// finds the account with the staged key (newAccount onlyReturnExisting, RFC 8555 §7.3.1) and
+// finishes the switch instead of locking the administrator out.
+TEST_F(IssueTest, InterruptedRolloverIsFinishedOnTheNextRun) {
+  ASSERT_EQ(Mailcert({"account", "register"}).exit_code, 0);
+  std::filesystem::path account_dir;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(state_.path() / "accounts")) {
+    if (entry.path().filename() == "key.pem") account_dir = entry.path().parent_path();
+  }
+  ASSERT_FALSE(account_dir.empty());
+  const std::string old_key = ReadFile(account_dir / "key.pem");
+  ASSERT_EQ(Mailcert({"account", "rollover"}).exit_code, 0);
+  const std::string new_key = ReadFile(account_dir / "key.pem");
+  ASSERT_NE(old_key, new_key);
+  // Put the store back the way a crash between the CA's answer and the promotion leaves it.
+  ASSERT_TRUE(WriteFile(account_dir / "rollover-key.pem", new_key));
+  ASSERT_TRUE(WriteFile(account_dir / "key.pem", old_key));
+
+  CommandResult shown = Mailcert({"account", "show", "--json"});
+  ASSERT_EQ(shown.exit_code, 0) << Describe(shown);
+  EXPECT_EQ(ParseJsonOutput(shown)["status"], "valid");
+  EXPECT_EQ(ReadFile(account_dir / "key.pem"), new_key);
+  EXPECT_FALSE(std::filesystem::exists(account_dir / "rollover-key.pem"));
+  EXPECT_EQ(Issue({"after-recovery.example.test"}).exit_code, 0);
+}
+
+TEST_F(IssueTest, DeactivationNeedsConfirmationAndEndsTheAccount) {
+  CommandResult registered = Mailcert({"account", "register", "--json"});
+  ASSERT_EQ(registered.exit_code, 0) << Describe(registered);
+  CommandResult unconfirmed = Mailcert({"account", "deactivate"});
+  EXPECT_EQ(unconfirmed.exit_code, 1);
+  EXPECT_NE(unconfirmed.stderr_text.find("--yes"), std::string::npos);
+  CommandResult deactivated = Mailcert({"account", "deactivate", "--yes", "--json"});
+  ASSERT_EQ(deactivated.exit_code, 0) << Describe(deactivated);
+  EXPECT_EQ(ParseJsonOutput(deactivated)["status"], "deactivated");
+  CommandResult shown = Mailcert({"account", "show"});
+  EXPECT_EQ(shown.exit_code, 1) << "no usable account is left";
+  EXPECT_NE(shown.stderr_text.find("mailcert account register"), std::string::npos)
+      << Describe(shown);
+}
+
 TEST_F(IssueTest, RevocationIsSeenByTheCaAndTheNextRenewalUsesANewKey) {
   ASSERT_EQ(Issue({"revoke.example.test"}).exit_code, 0);
   const auto lineage = state_.path() / "certs" / "revoke.example.test";
