@@ -118,7 +118,7 @@ util::Result<void> Obtainer::Authorize(const CertificateRequest& request,
   return util::Fail(CombineErrors(failed));
 }
 
-util::Result<store::StoredVersion> Obtainer::ObtainLocked(const CertificateRequest& request) {
+util::Result<Obtainer::Issued> Obtainer::ObtainLocked(const CertificateRequest& request) {
   if (request.solver == nullptr) {
     return util::Fail(util::ErrorCode::kInternal, "no challenge solver for " + request.lineage);
   }
@@ -203,7 +203,7 @@ util::Result<store::StoredVersion> Obtainer::ObtainLocked(const CertificateReque
   meta.order_url = order.url;
   meta.certificate_url = chain.url;
   meta.key_reused = key_reused;
-  return store_.AddVersion(request.lineage, files, std::move(meta));
+  return Issued{std::move(files), std::move(meta)};
 }
 
 util::Result<store::StoredVersion> Obtainer::Obtain(const CertificateRequest& request) {
@@ -214,23 +214,28 @@ util::Result<store::StoredVersion> Obtainer::Obtain(const CertificateRequest& re
   // A key revoked as compromised is never reused (RFC 5280 §5.3.1 keyCompromise; CAs also
   // block such keys).
   if (state.key_compromised) effective.key_policy = KeyPolicy::kRotate;
-  auto result = ObtainLocked(effective);
+  auto issued = ObtainLocked(effective);
 
   // The attempt is recorded either way: the failure count drives backoff, and `renew` repeats
-  // the request it finds here.
+  // the request it finds here. A success is stored together with its state.
   state.request = request.record;
   state.last_attempt = started;
-  if (result) {
-    state.last_success = clock_.Now();
-    state.consecutive_failures = 0;
-    state.last_error.clear();
-    state.key_compromised = false;
+  util::Result<store::StoredVersion> result = util::Fail(util::ErrorCode::kInternal, "unset");
+  if (issued) {
+    store::LineageState success = state;
+    success.last_success = clock_.Now();
+    success.consecutive_failures = 0;
+    success.last_error.clear();
+    success.key_compromised = false;
+    result = store_.AddVersion(request.lineage, issued->files, std::move(issued->meta), &success);
+    if (result) return result;
   } else {
-    ++state.consecutive_failures;
-    state.last_error = result.error().message;
+    result = util::Fail(issued.error());
   }
-  if (auto saved = store_.WriteState(request.lineage, state); !saved && result) {
-    util::LogWarning("certificate " + request.lineage + " stored, but " + saved.error().message);
+  ++state.consecutive_failures;
+  state.last_error = result.error().message;
+  if (auto saved = store_.WriteState(request.lineage, state); !saved) {
+    util::LogWarning("certificate " + request.lineage + ": " + saved.error().message);
   }
   return result;
 }

@@ -60,7 +60,11 @@ class Obtainer {
   util::Result<store::StoredVersion> Obtain(const CertificateRequest& request);
 
  private:
-  util::Result<store::StoredVersion> ObtainLocked(const CertificateRequest& request);
+  struct Issued {
+    store::VersionFiles files;
+    store::VersionMeta meta;
+  };
+  util::Result<Issued> ObtainLocked(const CertificateRequest& request);
   util::Result<void> Authorize(const CertificateRequest& request, const acme::Order& order);
 
   acme::AcmeClient& client_;

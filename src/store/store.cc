@@ -238,15 +238,35 @@ util::Result<VersionFiles> Store::ReadVersionFiles(const StoredVersion& version)
 
 namespace {
 
-// Points `current` at versions/<number> with one rename of a fresh symlink.
-util::Result<void> SwitchCurrent(sys::Fs& fs, const std::string& lineage_dir, int number) {
-  const std::string temp_link =
-      sys::JoinPath(lineage_dir, ".mailcert-tmp-current-" + std::to_string(number));
-  (void)fs.Remove(temp_link);
-  MC_RETURN_IF_ERROR(fs.Symlink(std::string(kVersions) + "/" + std::to_string(number), temp_link));
-  if (auto renamed = fs.Rename(temp_link, sys::JoinPath(lineage_dir, kCurrent)); !renamed) {
+// Points `current` at versions/<number> with one rename of a fresh symlink, and replaces
+// state.json with `state_json` when given; one sync of the lineage directory covers both.
+util::Result<void> SwitchCurrent(sys::Fs& fs, const std::string& lineage_dir, int number,
+                                 const std::string* state_json = nullptr) {
+  const std::string suffix = std::to_string(number);
+  const std::string temp_link = sys::JoinPath(lineage_dir, ".mailcert-tmp-current-" + suffix);
+  const std::string temp_state = sys::JoinPath(lineage_dir, ".mailcert-tmp-state-" + suffix);
+  auto fail = [&](util::Result<void> result) {
     (void)fs.Remove(temp_link);
-    return renamed;
+    (void)fs.Remove(temp_state);
+    return result;
+  };
+  (void)fs.Remove(temp_link);
+  (void)fs.Remove(temp_state);
+  if (state_json != nullptr) {
+    if (auto written = fs.WriteNewFile(temp_state, *state_json, kPublicMode); !written) {
+      return fail(written);
+    }
+  }
+  if (auto linked = fs.Symlink(std::string(kVersions) + "/" + suffix, temp_link); !linked) {
+    return fail(linked);
+  }
+  if (auto renamed = fs.Rename(temp_link, sys::JoinPath(lineage_dir, kCurrent)); !renamed) {
+    return fail(renamed);
+  }
+  if (state_json != nullptr) {
+    if (auto renamed = fs.Rename(temp_state, sys::JoinPath(lineage_dir, kStateFile)); !renamed) {
+      return fail(renamed);
+    }
   }
   return fs.SyncDir(lineage_dir);
 }
@@ -254,7 +274,8 @@ util::Result<void> SwitchCurrent(sys::Fs& fs, const std::string& lineage_dir, in
 }  // namespace
 
 util::Result<StoredVersion> Store::AddVersion(const std::string& lineage,
-                                              const VersionFiles& files, VersionMeta meta) {
+                                              const VersionFiles& files, VersionMeta meta,
+                                              const LineageState* state) {
   MC_RETURN_IF_ERROR(ValidateLineageName(lineage));
   const std::string lineage_dir = LineageDir(lineage);
   const std::string versions_dir = sys::JoinPath(lineage_dir, kVersions);
@@ -287,7 +308,10 @@ util::Result<StoredVersion> Store::AddVersion(const std::string& lineage,
     (void)fs_.RemoveAll(temp_dir);
     return util::Fail(written.error().WithContext("store certificate " + lineage));
   }
-  if (auto switched = SwitchCurrent(fs_, lineage_dir, meta.number); !switched) {
+  const std::string state_json = state != nullptr ? EncodeState(*state) : std::string();
+  if (auto switched = SwitchCurrent(fs_, lineage_dir, meta.number,
+                                    state != nullptr ? &state_json : nullptr);
+      !switched) {
     return util::Fail(switched.error().WithContext("switch " + lineage + " to version " +
                                                    std::to_string(meta.number)));
   }

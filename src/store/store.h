@@ -74,8 +74,10 @@ class Store {
   util::Result<std::vector<int>> ListVersions(const std::string& lineage);
 
   // Writes version max+1 and switches `current` to it. meta.number is assigned here.
+  // With `state`, state.json is replaced in the same step, so one directory sync makes both the
+  // switch and the new state durable.
   util::Result<StoredVersion> AddVersion(const std::string& lineage, const VersionFiles& files,
-                                         VersionMeta meta);
+                                         VersionMeta meta, const LineageState* state = nullptr);
 
   // state.json; a missing file gives a default state.
   util::Result<LineageState> ReadState(const std::string& lineage);

@@ -71,9 +71,12 @@ TEST_F(StoreTest, InterruptedAtEveryStepLeavesOldOrNewVersionWhole) {
     ASSERT_TRUE(store.AddVersion("mail", FilesFor("one"), MetaFor("01")));
   }
   const int base_steps = counter.step_count();
+  LineageState after_two;
+  after_two.request.names = {"mail.example.test"};
+  after_two.last_error = "state written with version two";
   {
     Store store(counter, root_ + "/count");
-    ASSERT_TRUE(store.AddVersion("mail", FilesFor("two"), MetaFor("02")));
+    ASSERT_TRUE(store.AddVersion("mail", FilesFor("two"), MetaFor("02"), &after_two));
   }
   const int steps = counter.step_count() - base_steps;
   ASSERT_GE(steps, 9);
@@ -87,11 +90,15 @@ TEST_F(StoreTest, InterruptedAtEveryStepLeavesOldOrNewVersionWhole) {
     sys::FaultFs fault(sys::RealFs());
     fault.CrashAtStep(crash);
     Store crashing(fault, root);
-    EXPECT_FALSE(crashing.AddVersion("mail", FilesFor("two"), MetaFor("02")))
+    EXPECT_FALSE(crashing.AddVersion("mail", FilesFor("two"), MetaFor("02"), &after_two))
         << "step " << crash << " should have failed";
 
     Store after(sys::RealFs(), root);
     ASSERT_TRUE(after.Recover("mail")) << "crash at step " << crash;
+    // state.json is the old one (none) or the new one, never torn.
+    auto state = after.ReadState("mail");
+    ASSERT_TRUE(state) << "crash at step " << crash << ": " << state.error().ToString();
+    EXPECT_TRUE(state->last_error.empty() || state->last_error == after_two.last_error);
     auto current = after.CurrentVersion("mail");
     ASSERT_TRUE(current && *current) << "crash at step " << crash << " lost `current`";
     auto files = after.ReadVersionFiles(**current);
