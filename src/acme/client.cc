@@ -90,10 +90,8 @@ util::Result<std::string> AcmeClient::TakeNonce() {
   return *nonce;
 }
 
-util::Result<std::string> AcmeClient::SignedBody(const std::string& url,
-                                                 const std::string& payload,
-                                                 const SignAs& sign_as,
-                                                 const std::string& nonce) {
+util::Result<std::string> AcmeClient::SignedBody(const std::string& url, const std::string& payload,
+                                                 const SignAs& sign_as, const std::string& nonce) {
   if (sign_as.signer == nullptr) {
     return util::Fail(util::ErrorCode::kInternal, "signed request without a signer");
   }
@@ -109,6 +107,24 @@ util::Result<std::string> AcmeClient::SignedBody(const std::string& url,
   if (!nonce.empty()) header["nonce"] = nonce;
   header["url"] = url;
   return crypto::SignFlattenedJws(*sign_as.signer, util::DumpJson(header), payload);
+}
+
+util::Result<AcmeResponse> AcmeClient::Exchange(const net::HttpRequest& request,
+                                                const std::string& context) {
+  auto sent = http_.Send(request);
+  if (!sent) return util::Fail(sent.error().WithContext(context));
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++requests_sent_;
+  }
+  KeepNonce(*sent);
+  return Interpret(request, *sent);
+}
+
+util::Error ResponseError(const AcmeResponse& response, const std::optional<Problem>& problem,
+                          const std::string& context) {
+  if (problem) return ProblemToError(*problem, context, response.retry_after);
+  return HttpStatusError(response.status, context, response.body);
 }
 
 util::Result<AcmeResponse> AcmeClient::Interpret(const net::HttpRequest& request,
@@ -138,14 +154,7 @@ util::Result<AcmeResponse> AcmeClient::Post(const std::string& url,
     request.url = url;
     request.headers = {{"Content-Type", JoseContentType()}};
     request.body = std::move(body);
-    auto sent = http_.Send(request);
-    if (!sent) return util::Fail(sent.error().WithContext(context));
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      ++requests_sent_;
-    }
-    KeepNonce(*sent);
-    MC_ASSIGN_OR_RETURN(AcmeResponse response, Interpret(request, *sent));
+    MC_ASSIGN_OR_RETURN(AcmeResponse response, Exchange(request, context));
     if (response.status < 400) return response;
 
     auto problem = ParseProblem(response.body);
@@ -165,27 +174,16 @@ util::Result<AcmeResponse> AcmeClient::Post(const std::string& url,
                                                           std::chrono::milliseconds(100)));
       continue;
     }
-    if (problem) return util::Fail(ProblemToError(*problem, context, response.retry_after));
-    return util::Fail(HttpStatusError(response.status, context, response.body));
+    return util::Fail(ResponseError(response, problem, context));
   }
 }
 
 util::Result<AcmeResponse> AcmeClient::Get(const std::string& url, const std::string& context) {
   net::HttpRequest request;
   request.url = url;
-  auto sent = http_.Send(request);
-  if (!sent) return util::Fail(sent.error().WithContext(context));
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++requests_sent_;
-  }
-  KeepNonce(*sent);
-  MC_ASSIGN_OR_RETURN(AcmeResponse response, Interpret(request, *sent));
+  MC_ASSIGN_OR_RETURN(AcmeResponse response, Exchange(request, context));
   if (response.status >= 400) {
-    if (auto problem = ParseProblem(response.body)) {
-      return util::Fail(ProblemToError(*problem, context, response.retry_after));
-    }
-    return util::Fail(HttpStatusError(response.status, context, response.body));
+    return util::Fail(ResponseError(response, ParseProblem(response.body), context));
   }
   return response;
 }
@@ -196,11 +194,10 @@ util::Error HttpStatusError(long status, const std::string& context, const std::
   for (char c : body.substr(0, 120)) {
     excerpt.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
   }
-  return util::Error{status == 429 || status == 503 ? util::ErrorCode::kRateLimited
-                                                    : util::ErrorCode::kProtocol,
-                     context + ": the CA answered HTTP " + std::to_string(status) +
-                         " without a problem document",
-                     excerpt.empty() ? "" : "body starts: " + util::Quote(excerpt)};
+  return util::Error{
+      status == 429 || status == 503 ? util::ErrorCode::kRateLimited : util::ErrorCode::kProtocol,
+      context + ": the CA answered HTTP " + std::to_string(status) + " without a problem document",
+      excerpt.empty() ? "" : "body starts: " + util::Quote(excerpt)};
 }
 
 }  // namespace mailcert::acme

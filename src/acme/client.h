@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "acme/directory.h"
+#include "acme/problem.h"
 #include "crypto/jws.h"
 #include "net/http_client.h"
 #include "net/link_header.h"
@@ -24,7 +25,7 @@ namespace mailcert::acme {
 struct AcmeResponse {
   long status = 0;
   std::string body;
-  std::string location;                     // Location header, if any
+  std::string location;                      // Location header, if any
   std::optional<util::Seconds> retry_after;  // parsed Retry-After, if any
   std::vector<net::Link> links;
   std::string content_type;
@@ -74,6 +75,9 @@ class AcmeClient {
  private:
   util::Result<std::string> TakeNonce();
   void KeepNonce(const net::HttpResponse& response);
+  // Sends, counts, keeps the Replay-Nonce and interprets the headers; HTTP errors are not
+  // errors here.
+  util::Result<AcmeResponse> Exchange(const net::HttpRequest& request, const std::string& context);
   util::Result<AcmeResponse> Interpret(const net::HttpRequest& request,
                                        const net::HttpResponse& response);
 
@@ -88,6 +92,10 @@ class AcmeClient {
   int requests_sent_ = 0;
   int bad_nonce_retries_ = 0;
 };
+
+// The error for a 4xx/5xx answer: from its problem document when it has one.
+util::Error ResponseError(const AcmeResponse& response, const std::optional<Problem>& problem,
+                          const std::string& context);
 
 // Message-friendly form of an HTTP failure without a problem document.
 util::Error HttpStatusError(long status, const std::string& context, const std::string& body);

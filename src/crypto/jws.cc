@@ -3,9 +3,8 @@
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/x509.h>
-
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include <climits>
 #include <mutex>
@@ -214,30 +213,41 @@ std::string JwkThumbprint(const JwsSigner& signer) {
   return util::Base64UrlEncode(Sha256(signer.PublicJwkJson()));
 }
 
-util::Result<std::string> SignFlattenedJws(const JwsSigner& signer,
-                                           std::string_view protected_header_json,
-                                           std::string_view payload) {
+namespace {
+
+// RFC 7515 §7.2.2 flattened serialization around any signing function.
+template <typename SignFunction>
+util::Result<std::string> Flatten(std::string_view protected_header_json, std::string_view payload,
+                                  SignFunction sign) {
   if (protected_header_json.empty()) {
     return Fail(ErrorCode::kInvalidInput, "JWS protected header is empty");
   }
   std::string protected_b64 = util::Base64UrlEncode(protected_header_json);
   std::string payload_b64 = util::Base64UrlEncode(payload);
-  MC_ASSIGN_OR_RETURN(std::string signature, signer.Sign(SigningInput(protected_b64, payload_b64)));
+  MC_ASSIGN_OR_RETURN(std::string signature, sign(SigningInput(protected_b64, payload_b64)));
   return FlattenedJson(protected_b64, payload_b64, util::Base64UrlEncode(signature));
+}
+
+}  // namespace
+
+util::Result<std::string> SignFlattenedJws(const JwsSigner& signer,
+                                           std::string_view protected_header_json,
+                                           std::string_view payload) {
+  return Flatten(protected_header_json, payload,
+                 [&](const std::string& input) { return signer.Sign(input); });
 }
 
 util::Result<std::string> SignFlattenedJwsHs256(std::string_view mac_key,
                                                 std::string_view protected_header_json,
                                                 std::string_view payload) {
-  if (protected_header_json.empty()) {
-    return Fail(ErrorCode::kInvalidInput, "JWS protected header is empty");
-  }
-  std::string protected_b64 = util::Base64UrlEncode(protected_header_json);
-  std::string payload_b64 = util::Base64UrlEncode(payload);
-  // HmacSha256's errors never include the key.
-  auto mac = HmacSha256(mac_key, SigningInput(protected_b64, payload_b64));
-  if (!mac) return Fail(mac.error().WithContext("sign external account binding (HS256)"));
-  return FlattenedJson(protected_b64, payload_b64, util::Base64UrlEncode(*mac));
+  return Flatten(protected_header_json, payload,
+                 [&](const std::string& input) -> util::Result<std::string> {
+                   // HmacSha256's errors never include the key.
+                   auto mac = HmacSha256(mac_key, input);
+                   if (!mac)
+                     return Fail(mac.error().WithContext("sign external account binding (HS256)"));
+                   return mac;
+                 });
 }
 
 util::Result<bool> VerifyJwsSignature(std::string_view public_key_der, std::string_view algorithm,
