@@ -31,7 +31,12 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
     headers.clear();
   } else if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
     // obs-fold (RFC 9112 §5.2): a continuation of the previous field, replaced by one space.
-    if (!headers.empty()) headers.back().second += " " + std::string(util::Trim(line));
+    // (Appended in two steps: `" " + std::string(...)` trips a false -Wrestrict in GCC 12 -O3.)
+    if (!headers.empty()) {
+      std::string& value = headers.back().second;
+      value += ' ';
+      value += util::Trim(line);
+    }
   } else if (size_t colon = line.find(':'); colon != std::string_view::npos) {
     headers.emplace_back(util::ToLower(util::Trim(line.substr(0, colon))),
                          std::string(util::Trim(line.substr(colon + 1))));
