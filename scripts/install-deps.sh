@@ -9,10 +9,15 @@ build_packages=(
   build-essential cmake pkg-config ca-certificates openssl curl
   libssl-dev libcurl4-openssl-dev nlohmann-json3-dev libtomlplusplus-dev
   libcli11-dev libexpected-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libldns-dev libunbound-dev
 )
 # Real servers the integration tests and the demo start on loopback (nginx: webroot http-01
 # tests; the benchmark also uses it to publish uacme's and dehydrated's webroot).
-test_server_packages=(pebble nginx)
+test_server_packages=(
+  pebble nginx
+  postfix dovecot-imapd dovecot-pop3d dovecot-managesieved
+  bind9 bind9-utils pdns-server pdns-backend-sqlite3 sqlite3 ldnsutils
+)
 # Peer ACME clients for bench/issue.sh; GNU time measures CPU and peak RSS.
 bench_packages=(lego certbot uacme dehydrated hyperfine time)
 
