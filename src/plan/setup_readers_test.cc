@@ -90,9 +90,9 @@ TEST(Mailcow, EverySettingWithMailcowsMeaningAndPrecedence) {
     }
     return false;
   };
-  EXPECT_TRUE(has("/opt/mailcow/mailcow.conf:27: not KEY=VALUE"));
-  EXPECT_TRUE(has("/opt/mailcow/mailcow.conf:28: \"9BAD\" is not a variable name"));
-  EXPECT_TRUE(has("/opt/mailcow/mailcow.conf:21: ignored because LE_STAGING is on"));
+  EXPECT_TRUE(has("/opt/mailcow/mailcow.conf:24: not KEY=VALUE"));
+  EXPECT_TRUE(has("/opt/mailcow/mailcow.conf:25: \"9BAD\" is not a variable name"));
+  EXPECT_TRUE(has("/opt/mailcow/mailcow.conf:19: ignored because LE_STAGING is on"));
   // Settings that are not about certificates are listed, by name only: never a value.
   EXPECT_EQ(settings.ignored,
             (std::vector<std::string>{"/opt/mailcow/mailcow.conf:5: DBNAME",
