@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "cli/mail_setup_source.h"
 #include "cli/settings.h"
 
 namespace mailcert::cli {
@@ -12,5 +13,6 @@ int RunRenew(const Flags& flags);
 int RunCertificates(const Flags& flags);
 int RunAccount(const std::string& action, const Flags& flags);
 int RunRevoke(const Flags& flags);
+int RunPlan(const Flags& flags, const SetupSource& source);
 
 }  // namespace mailcert::cli

@@ -63,6 +63,88 @@ util::Result<void> CheckKeys(const toml::table& table, const std::set<std::strin
   return {};
 }
 
+util::Result<void> ReadStringList(const toml::table& table, const char* key,
+                                  const std::string& path, std::vector<std::string>& out) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return {};
+  const toml::array* array = node->as_array();
+  if (array == nullptr) {
+    return util::Fail(Invalid(Where(path, *node), "\"" + std::string(key) +
+                                                      "\" must be a list of strings"));
+  }
+  for (const auto& item : *array) {
+    if (!item.is_string()) {
+      return util::Fail(Invalid(Where(path, item), "\"" + std::string(key) +
+                                                       "\" must hold strings"));
+    }
+    out.push_back(*item.value<std::string>());
+  }
+  return {};
+}
+
+util::Result<void> ReadBool(const toml::table& table, const char* key, const std::string& path,
+                            bool& out) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return {};
+  if (!node->is_boolean()) {
+    return util::Fail(Invalid(Where(path, *node), "\"" + std::string(key) +
+                                                      "\" must be true or false"));
+  }
+  out = *node->value<bool>();
+  return {};
+}
+
+util::Result<MailConfig> ReadMail(const toml::table& table, const std::string& path,
+                                  const std::string& origin) {
+  static const std::set<std::string> kKnown = {
+      "hostname",      "domains",   "domains_file", "domains_command", "labels",
+      "mta_sts_domains", "additional_names", "only_hostname", "sni", "key_types", "profile",
+      "challenge",     "drop_failing_names", "own_addresses", "skip_ip_check",
+      "skip_http_check"};
+  MC_RETURN_IF_ERROR(CheckKeys(table, kKnown, path, " in [mail]"));
+  MailConfig mail;
+  mail.origin = origin;
+  MC_RETURN_IF_ERROR(ReadString(table, "hostname", path, mail.hostname));
+  if (table.get("domains") != nullptr) {
+    mail.domains.emplace();
+    MC_RETURN_IF_ERROR(ReadStringList(table, "domains", path, *mail.domains));
+  }
+  MC_RETURN_IF_ERROR(ReadString(table, "domains_file", path, mail.domains_file));
+  MC_RETURN_IF_ERROR(ReadString(table, "domains_command", path, mail.domains_command));
+  const int sources = mail.domains.has_value() + mail.domains_file.has_value() +
+                      mail.domains_command.has_value();
+  if (sources > 1) {
+    return util::Fail(Invalid(origin, "[mail] takes one of domains, domains_file and "
+                                      "domains_command, not several"));
+  }
+  if (table.get("labels") != nullptr) {
+    mail.labels.emplace();
+    MC_RETURN_IF_ERROR(ReadStringList(table, "labels", path, *mail.labels));
+  }
+  MC_RETURN_IF_ERROR(ReadStringList(table, "mta_sts_domains", path, mail.mta_sts_domains));
+  MC_RETURN_IF_ERROR(ReadStringList(table, "additional_names", path, mail.additional_names));
+  MC_RETURN_IF_ERROR(ReadBool(table, "only_hostname", path, mail.only_hostname));
+  MC_RETURN_IF_ERROR(ReadBool(table, "sni", path, mail.sni));
+  if (table.get("key_types") != nullptr) {
+    mail.key_types.emplace();
+    MC_RETURN_IF_ERROR(ReadStringList(table, "key_types", path, *mail.key_types));
+  }
+  std::optional<std::string> text;
+  MC_RETURN_IF_ERROR(ReadString(table, "profile", path, text));
+  mail.profile = text.value_or("");
+  text.reset();
+  MC_RETURN_IF_ERROR(ReadString(table, "challenge", path, text));
+  mail.challenge = text.value_or("http-01");
+  if (mail.challenge != "http-01" && mail.challenge != "dns-01") {
+    return util::Fail(Invalid(origin, "challenge must be \"http-01\" or \"dns-01\""));
+  }
+  MC_RETURN_IF_ERROR(ReadBool(table, "drop_failing_names", path, mail.drop_failing_names));
+  MC_RETURN_IF_ERROR(ReadStringList(table, "own_addresses", path, mail.own_addresses));
+  MC_RETURN_IF_ERROR(ReadBool(table, "skip_ip_check", path, mail.skip_ip_check));
+  MC_RETURN_IF_ERROR(ReadBool(table, "skip_http_check", path, mail.skip_http_check));
+  return mail;
+}
+
 util::Result<CertificateConfig> ReadCertificate(const toml::table& table, const std::string& path,
                                                 const std::string& origin) {
   static const std::set<std::string> kKnown = {"name",    "domains",     "key_type",
@@ -106,7 +188,7 @@ util::Result<FileConfig> ParseConfig(const std::string& text, const std::string&
   static const std::set<std::string> kKnown = {
       "server",      "staging",  "ca_bundle",    "state_dir",         "email",
       "eab_kid",     "eab_hmac_key", "eab_hmac_key_file", "http_listen", "webroot",
-      "key_type",    "preferred_chain", "concurrency", "certificate"};
+      "key_type",    "preferred_chain", "concurrency", "certificate", "mail"};
   MC_RETURN_IF_ERROR(CheckKeys(root, kKnown, path, ""));
 
   FileConfig config;
@@ -135,6 +217,12 @@ util::Result<FileConfig> ParseConfig(const std::string& text, const std::string&
                                 "\"concurrency\" must be an integer from 1 to 1000"));
     }
     config.concurrency = static_cast<int>(*value);
+  }
+  if (const toml::node* node = root.get("mail")) {
+    if (!node->is_table()) {
+      return util::Fail(Invalid(Where(path, *node), "\"mail\" must be a [mail] table"));
+    }
+    MC_ASSIGN_OR_RETURN(config.mail, ReadMail(*node->as_table(), path, Where(path, *node)));
   }
   if (const toml::node* node = root.get("certificate")) {
     const toml::array* array = node->as_array();

@@ -21,6 +21,28 @@ struct CertificateConfig {
   std::string origin;  // "mailcert.toml:12" for messages
 };
 
+// [mail]: the mail setup mailcert plans certificates for (issue #4). Exactly one domain source.
+struct MailConfig {
+  std::string origin;  // "mailcert.toml:20:1"
+  std::optional<std::string> hostname;
+  std::optional<std::vector<std::string>> domains;
+  std::optional<std::string> domains_file;     // one domain per line, # comments
+  std::optional<std::string> domains_command;  // run with /bin/sh -c; stdout one per line
+  std::optional<std::vector<std::string>> labels;
+  std::vector<std::string> mta_sts_domains;
+  std::vector<std::string> additional_names;
+  bool only_hostname = false;
+  bool sni = false;
+  std::optional<std::vector<std::string>> key_types;
+  std::string profile;
+  std::string challenge = "http-01";
+  bool drop_failing_names = false;
+  // Pre-flight checks.
+  std::vector<std::string> own_addresses;  // this host's public addresses (IPv4 and IPv6)
+  bool skip_ip_check = false;
+  bool skip_http_check = false;
+};
+
 struct FileConfig {
   std::string path;
   std::optional<std::string> server;
@@ -37,6 +59,7 @@ struct FileConfig {
   std::optional<std::string> preferred_chain;
   std::optional<int> concurrency;
   std::vector<CertificateConfig> certificates;
+  std::optional<MailConfig> mail;
 };
 
 // Errors: kInvalidInput "<path>:<line>:<column>: <what>" for syntax, unknown keys and types;

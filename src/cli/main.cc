@@ -100,6 +100,15 @@ int Main(int argc, char** argv) {
   AddCommon(account, flags, binder);
   AddCa(account, flags, binder);
 
+  SetupSource setup_source;
+  CLI::App* plan = app.add_subcommand("plan", "Show the certificates a mail setup needs");
+  plan->add_option("--mailcow", setup_source.mailcow_dir,
+                   "Read a mailcow-dockerized directory's mailcow.conf");
+  plan->add_option("--dms", setup_source.dms_env, "Read docker-mailserver's mailserver.env");
+  plan->add_option("--hostname", setup_source.dms_hostname,
+                   "The mail server's hostname (docker-mailserver: the container's hostname)");
+  AddCommon(plan, flags, binder);
+
   CLI::App* revoke = app.add_subcommand("revoke", "Revoke a lineage's current certificate");
   binder.Add(revoke, "--cert-name", flags.cert_name, "The lineage to revoke");
   binder.Add(revoke, "--reason", flags.reason,
@@ -128,6 +137,7 @@ int Main(int argc, char** argv) {
   if (certificates->parsed()) return RunCertificates(flags);
   if (account->parsed()) return RunAccount(account_action, flags);
   if (revoke->parsed()) return RunRevoke(flags);
+  if (plan->parsed()) return RunPlan(flags, setup_source);
   return kExitError;
 }
 

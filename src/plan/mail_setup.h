@@ -25,6 +25,12 @@ struct MailSetup {
   std::string profile;                             // "", "classic", "tlsserver", "shortlived"
   std::string challenge = "http-01";               // or "dns-01"
   bool drop_failing_names = false;  // mailcow-like: issue for the rest, say what was dropped
+  // Pre-flight checks (mailcow SKIP_IP_CHECK, SKIP_HTTP_VERIFICATION).
+  std::vector<std::string> own_addresses;  // empty: detected from the interfaces
+  bool skip_ip_check = false;
+  bool skip_http_check = false;
+  bool skip_ipv4_compare = false;  // mailcow SNAT_TO_SOURCE: the IPv4 address is translated
+  bool skip_ipv6_compare = false;  // mailcow SNAT6_TO_SOURCE
 };
 
 // The most names a CA accepts in one order for a profile (LE: 100 classic, 25 tlsserver and
