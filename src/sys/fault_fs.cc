@@ -11,6 +11,8 @@ bool FaultFs::Step(const std::string& description) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (crashed_) return false;
   steps_.push_back(description);
+  failing_now_ = fail_only_step_ > 0 && static_cast<int>(steps_.size()) == fail_only_step_;
+  if (failing_now_) return false;
   if (crash_at_step_ > 0 && static_cast<int>(steps_.size()) >= crash_at_step_) {
     crashed_ = true;
     return false;
@@ -37,6 +39,7 @@ util::Result<void> FaultFs::MakeDirs(const std::string& path, mode_t mode) {
 util::Result<void> FaultFs::WriteNewFile(const std::string& path, std::string_view data,
                                          mode_t mode) {
   if (!Step("write " + path)) {
+    if (failing_now_) return util::Fail(util::ErrorCode::kIo, "write " + path + ": injected failure");
     // A torn write: half the bytes reached the disk, never fsynced, never renamed into place.
     (void)real_.WriteNewFile(path, data.substr(0, data.size() / 2), mode);
     return util::Fail(Crashed("write " + path));

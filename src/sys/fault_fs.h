@@ -19,6 +19,9 @@ class FaultFs final : public Fs {
 
   // 0 disables crashing.
   void CrashAtStep(int step) { crash_at_step_ = step; }
+  // Makes only step `step` fail (cleanly, nothing written), as a full disk or a permission error
+  // would; later steps work again — for testing code that must clean up after a failure.
+  void FailOnlyStep(int step) { fail_only_step_ = step; }
   bool crashed() const { return crashed_; }
   const std::vector<std::string>& steps() const { return steps_; }
   int step_count() const { return static_cast<int>(steps_.size()); }
@@ -46,6 +49,8 @@ class FaultFs final : public Fs {
   std::mutex mutex_;
   std::vector<std::string> steps_;
   int crash_at_step_ = 0;
+  int fail_only_step_ = 0;
+  bool failing_now_ = false;
   bool crashed_ = false;
 };
 
