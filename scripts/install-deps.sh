@@ -16,7 +16,7 @@ build_packages=(
 test_server_packages=(
   pebble nginx
   postfix dovecot-imapd dovecot-pop3d dovecot-managesieved
-  bind9 bind9-utils pdns-server pdns-backend-sqlite3 sqlite3 ldnsutils
+  bind9 bind9-utils bind9-dnsutils pdns-server pdns-backend-sqlite3 sqlite3 ldnsutils
 )
 # Peer ACME clients for bench/issue.sh; GNU time measures CPU and peak RSS.
 bench_packages=(lego certbot uacme dehydrated hyperfine time)
