@@ -109,8 +109,8 @@ util::Result<TcpConnection> ConnectTcp(const std::string& host, int port,
   // Several addresses: name each failure, so "IPv6 unreachable, IPv4 refused" is visible.
   std::vector<std::string> messages;
   for (const util::Error& failure : failures) messages.push_back(failure.message);
-  return Fail(failures.back().code, "connect to " + bare + " port " + service + ": " +
-                                        util::Join(messages, "; "));
+  return Fail(failures.back().code,
+              "connect to " + bare + " port " + service + ": " + util::Join(messages, "; "));
 }
 
 }  // namespace mailcert::net

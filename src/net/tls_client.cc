@@ -94,9 +94,7 @@ struct TlsClientStream::Impl {
     if (fd >= 0) ::close(fd);
   }
 
-  std::string TimeoutText() const {
-    return std::to_string(options.io_timeout.count()) + " ms";
-  }
+  std::string TimeoutText() const { return std::to_string(options.io_timeout.count()) + " ms"; }
 
   // Waits until the socket is ready for `events` or the deadline passes.
   util::Result<void> Wait(short events, Clock::time_point deadline, const std::string& what) {
@@ -108,8 +106,8 @@ struct TlsClientStream::Impl {
         return Fail(ErrorCode::kTimeout, what + " " + peer_name + ": nothing within " +
                                              TimeoutText() + " (the server stopped answering)");
       }
-      if (errno != EINTR) return Fail(ErrorCode::kNetwork, what + " " + peer_name + ": poll: " +
-                                                               ErrnoText(errno));
+      if (errno != EINTR)
+        return Fail(ErrorCode::kNetwork, what + " " + peer_name + ": poll: " + ErrnoText(errno));
     }
   }
 
@@ -135,7 +133,8 @@ struct TlsClientStream::Impl {
                  (error == SSL_ERROR_SSL &&
                   ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
         ERR_clear_error();
-        return Fail(ErrorCode::kNetwork, what + " " + peer_name + ": the server closed the connection");
+        return Fail(ErrorCode::kNetwork,
+                    what + " " + peer_name + ": the server closed the connection");
       } else if (error == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
         return Fail(ErrorCode::kNetwork, what + " " + peer_name + ": " + ErrnoText(errno));
       } else {
@@ -149,9 +148,8 @@ struct TlsClientStream::Impl {
     char chunk[4096];
     if (ssl) {
       size_t got = 0;
-      MC_RETURN_IF_ERROR(
-          DriveSsl([&] { return SSL_read_ex(ssl.get(), chunk, sizeof chunk, &got); }, deadline,
-                   "read from"));
+      MC_RETURN_IF_ERROR(DriveSsl([&] { return SSL_read_ex(ssl.get(), chunk, sizeof chunk, &got); },
+                                  deadline, "read from"));
       buffer.append(chunk, got);
       return {};
     }
@@ -162,7 +160,8 @@ struct TlsClientStream::Impl {
         return {};
       }
       if (n == 0) {
-        return Fail(ErrorCode::kNetwork, "read from " + peer_name + ": the server closed the connection");
+        return Fail(ErrorCode::kNetwork,
+                    "read from " + peer_name + ": the server closed the connection");
       }
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
         MC_RETURN_IF_ERROR(Wait(POLLIN, deadline, "read from"));
@@ -176,9 +175,9 @@ struct TlsClientStream::Impl {
     while (!data.empty()) {
       if (ssl) {
         size_t sent = 0;
-        MC_RETURN_IF_ERROR(DriveSsl(
-            [&] { return SSL_write_ex(ssl.get(), data.data(), data.size(), &sent); }, deadline,
-            "write to"));
+        MC_RETURN_IF_ERROR(
+            DriveSsl([&] { return SSL_write_ex(ssl.get(), data.data(), data.size(), &sent); },
+                     deadline, "write to"));
         data.remove_prefix(sent);
         continue;
       }
@@ -201,8 +200,7 @@ TlsClientStream::~TlsClientStream() = default;
 
 util::Result<std::unique_ptr<TlsClientStream>> TlsClientStream::Connect(
     const std::string& host, int port, const TlsClientOptions& options) {
-  MC_ASSIGN_OR_RETURN(TcpConnection connection,
-                      ConnectTcp(host, port, options.connect_timeout));
+  MC_ASSIGN_OR_RETURN(TcpConnection connection, ConnectTcp(host, port, options.connect_timeout));
   auto impl = std::make_unique<Impl>();
   impl->fd = connection.fd;
   impl->peer_name = std::move(connection.peer_name);
@@ -227,10 +225,9 @@ util::Result<std::string> TlsClientStream::ReadLine() {
     scanned = buffer.size();
     MC_RETURN_IF_ERROR(impl_->Receive(deadline));
   }
-  return Fail(ErrorCode::kProtocol,
-              "read from " + impl_->peer_name + ": a line longer than " +
-                  std::to_string(impl_->options.max_line_length) +
-                  " bytes (is this the right port for the protocol?)");
+  return Fail(ErrorCode::kProtocol, "read from " + impl_->peer_name + ": a line longer than " +
+                                        std::to_string(impl_->options.max_line_length) +
+                                        " bytes (is this the right port for the protocol?)");
 }
 
 util::Result<void> TlsClientStream::WriteLine(std::string_view line) {
@@ -254,8 +251,9 @@ util::Result<TlsPeer> TlsClientStream::StartTls(const TlsHandshakeOptions& optio
   impl.handshake_tried = true;
   if (!impl.buffer.empty()) {
     return Fail(ErrorCode::kProtocol,
-                context + ": the server sent data after its go-ahead and before TLS started; "
-                          "refusing to treat it as protected (STARTTLS injection)");
+                context +
+                    ": the server sent data after its go-ahead and before TLS started; "
+                    "refusing to treat it as protected (STARTTLS injection)");
   }
   MC_ASSIGN_OR_RETURN(SSL_CTX * raw_ctx, NewProbeContext(options.key_restriction));
   impl.ctx.reset(raw_ctx);

@@ -40,9 +40,9 @@ struct TlsClientOptions {
 // suites (TLS 1.2, RFC 5246 §7.4.2) and signature_algorithms (RFC 8446 §4.4.2.2), so the client
 // restricts both.
 enum class TlsKeyRestriction {
-  kAny,          // OpenSSL's defaults: TLS 1.3 preferred; a dual server usually serves ECDSA
-  kRsaOnly,      // TLS 1.2 at most, RSA-authenticated suites (aRSA), RSA signature algorithms
-  kEcdsaOnly,    // TLS 1.2 at most, ECDSA-authenticated suites (aECDSA), ECDSA algorithms
+  kAny,        // OpenSSL's defaults: TLS 1.3 preferred; a dual server usually serves ECDSA
+  kRsaOnly,    // TLS 1.2 at most, RSA-authenticated suites (aRSA), RSA signature algorithms
+  kEcdsaOnly,  // TLS 1.2 at most, ECDSA-authenticated suites (aECDSA), ECDSA algorithms
 };
 
 struct TlsHandshakeOptions {

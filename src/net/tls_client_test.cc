@@ -141,8 +141,8 @@ TEST_F(TlsClientTest, CollectsAnExpiredUntrustedChainInsteadOfRejectingIt) {
 }
 
 TEST_F(TlsClientTest, KeyRestrictionPicksTheCertificateOfADualServer) {
-  int port = StartServer("127.0.0.1:0", {"-cert", rsa_->cert_file, "-key", rsa_->key_file,
-                                         "-dcert", ec_->cert_file, "-dkey", ec_->key_file});
+  int port = StartServer("127.0.0.1:0", {"-cert", rsa_->cert_file, "-key", rsa_->key_file, "-dcert",
+                                         ec_->cert_file, "-dkey", ec_->key_file});
   ASSERT_NE(port, 0);
   TlsHandshakeOptions rsa_only;
   rsa_only.key_restriction = TlsKeyRestriction::kRsaOnly;
@@ -161,9 +161,9 @@ TEST_F(TlsClientTest, KeyRestrictionPicksTheCertificateOfADualServer) {
 }
 
 TEST_F(TlsClientTest, SniSelectsTheCertificate) {
-  int port = StartServer("127.0.0.1:0", {"-cert", ec_->cert_file, "-key", ec_->key_file,
-                                         "-servername", "other.test", "-cert2", other_->cert_file,
-                                         "-key2", other_->key_file});
+  int port = StartServer(
+      "127.0.0.1:0", {"-cert", ec_->cert_file, "-key", ec_->key_file, "-servername", "other.test",
+                      "-cert2", other_->cert_file, "-key2", other_->key_file});
   ASSERT_NE(port, 0);
   TlsHandshakeOptions other;
   other.sni = "other.test";

@@ -61,8 +61,7 @@ CheckReport CheckServed(const Served& served, const CheckOptions& options) {
   report.dns_names = leaf.dns_names;
   report.key_type = leaf.key_type;
   report.not_after = leaf.not_after;
-  report.days_left =
-      std::chrono::floor<std::chrono::days>(leaf.not_after - options.now).count();
+  report.days_left = std::chrono::floor<std::chrono::days>(leaf.not_after - options.now).count();
   report.expired = options.now > leaf.not_after;
   report.not_yet_valid = options.now < leaf.not_before;
 

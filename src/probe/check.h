@@ -24,18 +24,18 @@ struct CheckReport {
   std::string fingerprint_sha256;  // lowercase hex of SHA-256(leaf DER), what deploy compares
   std::string spki_sha256;         // lowercase hex of SHA-256(SubjectPublicKeyInfo), DANE 3 1 1
   std::string subject_cn;
-  std::string issuer;              // the issuer's CN, or its whole DN when it has no CN
+  std::string issuer;  // the issuer's CN, or its whole DN when it has no CN
   std::vector<std::string> dns_names;
-  std::string key_type;            // "ec256", "rsa2048", … (crypto::CertificateInfo::key_type)
+  std::string key_type;  // "ec256", "rsa2048", … (crypto::CertificateInfo::key_type)
   util::TimePoint not_after;
   // Whole days from `now` to notAfter, rounded down: 0 on its last day, negative once expired.
   int64_t days_left = 0;
-  bool expired = false;            // now is after notAfter
-  bool not_yet_valid = false;      // now is before notBefore
-  bool chain_verifies = false;     // leaf + served intermediates reach a trusted root at `now`
-  std::string chain_error;         // OpenSSL's reason when it does not, e.g. "...: certificate
-                                   // has expired"; empty when it does
-  bool names_match = false;        // every name in CheckOptions::names is covered (true if none)
+  bool expired = false;         // now is after notAfter
+  bool not_yet_valid = false;   // now is before notBefore
+  bool chain_verifies = false;  // leaf + served intermediates reach a trusted root at `now`
+  std::string chain_error;      // OpenSSL's reason when it does not, e.g. "...: certificate
+                                // has expired"; empty when it does
+  bool names_match = false;     // every name in CheckOptions::names is covered (true if none)
   std::vector<std::string> unmatched_names;
 };
 

@@ -121,8 +121,7 @@ TEST_F(CheckServedTest, UntrustedRoot) {
   auto other_root = TestCa::CreateRoot("someone else's root");
   ASSERT_TRUE(other_root);
   Served served = ServedFrom(Chain(Cert({"mail.example.org"})));
-  CheckReport report =
-      CheckServed(served, {{"mail.example.org"}, other_root->cert_pem(), now_});
+  CheckReport report = CheckServed(served, {{"mail.example.org"}, other_root->cert_pem(), now_});
   EXPECT_FALSE(report.chain_verifies);
   EXPECT_NE(report.chain_error.find("unable to get local issuer certificate"), std::string::npos)
       << report.chain_error;
@@ -147,9 +146,9 @@ TEST(CertificateCoversNameTest, WildcardsPerRfc6125) {
   info.ip_addresses = {"192.0.2.25", "2001:db8::25"};
   EXPECT_TRUE(CertificateCoversName(info, "mail.example.org"));
   EXPECT_TRUE(CertificateCoversName(info, "IMAP.EXAMPLE.ORG"));
-  EXPECT_FALSE(CertificateCoversName(info, "example.org"));        // * is one whole label
-  EXPECT_FALSE(CertificateCoversName(info, "a.b.example.org"));    // … and only one
-  EXPECT_TRUE(CertificateCoversName(info, "mail.example.net."));   // case, trailing dot
+  EXPECT_FALSE(CertificateCoversName(info, "example.org"));       // * is one whole label
+  EXPECT_FALSE(CertificateCoversName(info, "a.b.example.org"));   // … and only one
+  EXPECT_TRUE(CertificateCoversName(info, "mail.example.net."));  // case, trailing dot
   EXPECT_FALSE(CertificateCoversName(info, "example.net"));
   EXPECT_TRUE(CertificateCoversName(info, "192.0.2.25"));
   EXPECT_TRUE(CertificateCoversName(info, "[2001:db8:0::25]"));

@@ -23,8 +23,9 @@ class ScriptedServer : public net::LineStream {
 
   util::Result<std::string> ReadLine() override {
     if (next_ >= script_.size()) {
-      return util::Fail(util::ErrorCode::kNetwork, "read from 192.0.2.1:25: the server closed "
-                                                   "the connection");
+      return util::Fail(util::ErrorCode::kNetwork,
+                        "read from 192.0.2.1:25: the server closed "
+                        "the connection");
     }
     const std::string& step = script_[next_];
     if (step.rfind("S: ", 0) != 0) {
@@ -76,8 +77,8 @@ TEST(SmtpStarttlsTest, NotAdvertisedIsAnErrorNeverAPass) {
 }
 
 TEST(SmtpStarttlsTest, EhloRefusedMeansNoStarttls) {
-  ScriptedServer server({"S: 220 old.example.org SMTP", "C: EHLO c.example",
-                         "S: 502 5.5.2 command not recognized"});
+  ScriptedServer server(
+      {"S: 220 old.example.org SMTP", "C: EHLO c.example", "S: 502 5.5.2 command not recognized"});
   ExpectProtocolError(SmtpStarttls(server, "c.example"), "did not offer STARTTLS");
 }
 
@@ -152,14 +153,14 @@ TEST(Pop3StlsTest, NotAdvertised) {
 }
 
 TEST(Pop3StlsTest, ServerWithoutCapaIsAskedStlsDirectly) {
-  ScriptedServer server({"S: +OK ready", "C: CAPA", "S: -ERR unknown command", "C: STLS",
-                         "S: +OK go ahead"});
+  ScriptedServer server(
+      {"S: +OK ready", "C: CAPA", "S: -ERR unknown command", "C: STLS", "S: +OK go ahead"});
   EXPECT_TRUE(Pop3Stls(server));
 }
 
 TEST(Pop3StlsTest, StlsRefused) {
-  ScriptedServer server({"S: +OK ready", "C: CAPA", "S: -ERR what?", "C: STLS",
-                         "S: -ERR command not recognized"});
+  ScriptedServer server(
+      {"S: +OK ready", "C: CAPA", "S: -ERR what?", "C: STLS", "S: -ERR command not recognized"});
   ExpectProtocolError(Pop3Stls(server), "refused STLS");
 }
 
@@ -174,8 +175,8 @@ TEST(SieveStarttlsTest, CapabilitiesThenOk) {
 }
 
 TEST(SieveStarttlsTest, NotAdvertised) {
-  ScriptedServer server({"S: \"IMPLEMENTATION\" \"x\"", "S: \"SIEVE\" \"fileinto\"",
-                         "S: OK \"ready\""});
+  ScriptedServer server(
+      {"S: \"IMPLEMENTATION\" \"x\"", "S: \"SIEVE\" \"fileinto\"", "S: OK \"ready\""});
   ExpectProtocolError(SieveStarttls(server), "did not offer STARTTLS");
 }
 

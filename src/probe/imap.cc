@@ -57,23 +57,25 @@ util::Result<void> ImapStarttls(net::LineStream& stream) {
   // RFC 9051 §7.1: the greeting is "* OK", "* PREAUTH" or "* BYE". STARTTLS is only valid in
   // the not-authenticated state (§6.2.1), which PREAUTH skips.
   if (StartsWithIgnoreCase(greeting, "* PREAUTH")) {
-    return Fail(ErrorCode::kProtocol, peer + ": the IMAP server did not offer STARTTLS: it "
-                                             "pre-authenticated the session (" +
-                                             ShowLine(greeting) + ")");
+    return Fail(ErrorCode::kProtocol, peer +
+                                          ": the IMAP server did not offer STARTTLS: it "
+                                          "pre-authenticated the session (" +
+                                          ShowLine(greeting) + ")");
   }
   if (!StartsWithIgnoreCase(greeting, "* OK")) {
-    return Fail(ErrorCode::kProtocol,
-                peer + ": not an IMAP greeting: " + ShowLine(greeting) + " (is this an IMAP port?)");
+    return Fail(ErrorCode::kProtocol, peer + ": not an IMAP greeting: " + ShowLine(greeting) +
+                                          " (is this an IMAP port?)");
   }
 
   // Always ask: the greeting's [CAPABILITY ...] code is optional (RFC 9051 §7.1).
   std::vector<std::string> capabilities;
-  MC_ASSIGN_OR_RETURN(
-      std::string done, Command(stream, "a1", "CAPABILITY", [&](const std::string& line) {
-        if (StartsWithIgnoreCase(line, "* CAPABILITY ")) {
-          for (std::string& token : CapabilityTokens(line)) capabilities.push_back(token);
-        }
-      }));
+  MC_ASSIGN_OR_RETURN(std::string done,
+                      Command(stream, "a1", "CAPABILITY", [&](const std::string& line) {
+                        if (StartsWithIgnoreCase(line, "* CAPABILITY ")) {
+                          for (std::string& token : CapabilityTokens(line))
+                            capabilities.push_back(token);
+                        }
+                      }));
   if (!StartsWithIgnoreCase(done, "OK")) {
     return Fail(ErrorCode::kProtocol,
                 peer + ": the IMAP server refused CAPABILITY: " + ShowLine(done));
@@ -81,9 +83,10 @@ util::Result<void> ImapStarttls(net::LineStream& stream) {
   bool offered = false;
   for (const std::string& capability : capabilities) offered |= capability == "STARTTLS";
   if (!offered) {
-    return Fail(ErrorCode::kProtocol,
-                peer + ": the IMAP server did not offer STARTTLS (CAPABILITY " +
-                    util::Join(capabilities, " ") + "); TLS is off or its certificate did not load");
+    return Fail(ErrorCode::kProtocol, peer +
+                                          ": the IMAP server did not offer STARTTLS (CAPABILITY " +
+                                          util::Join(capabilities, " ") +
+                                          "); TLS is off or its certificate did not load");
   }
 
   MC_ASSIGN_OR_RETURN(std::string answer,

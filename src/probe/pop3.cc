@@ -53,9 +53,9 @@ util::Result<void> Pop3Stls(net::LineStream& stream) {
       names.push_back(std::move(name));
     }
     if (!offered) {
-      return Fail(ErrorCode::kProtocol,
-                  peer + ": the POP3 server did not offer STLS (CAPA lists " +
-                      util::Join(names, " ") + "); TLS is off or its certificate did not load");
+      return Fail(ErrorCode::kProtocol, peer + ": the POP3 server did not offer STLS (CAPA lists " +
+                                            util::Join(names, " ") +
+                                            "); TLS is off or its certificate did not load");
     }
   } else if (!IsErr(capa)) {
     return Fail(ErrorCode::kProtocol, peer + ": unexpected answer to CAPA: " + ShowLine(capa));
@@ -65,8 +65,7 @@ util::Result<void> Pop3Stls(net::LineStream& stream) {
   MC_RETURN_IF_ERROR(stream.WriteLine("STLS"));
   MC_ASSIGN_OR_RETURN(std::string answer, stream.ReadLine());
   if (!IsOk(answer)) {
-    return Fail(ErrorCode::kProtocol,
-                peer + ": the POP3 server refused STLS: " + ShowLine(answer));
+    return Fail(ErrorCode::kProtocol, peer + ": the POP3 server refused STLS: " + ShowLine(answer));
   }
   return {};
 }

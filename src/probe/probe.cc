@@ -14,8 +14,8 @@ std::string DefaultEhloName() {
   char buffer[256] = {};
   // A bare name ("mail") is not a domain EHLO may announce (RFC 5321 §4.1.1.1 asks for the
   // fully-qualified name); "localhost" is the honest fallback.
-  if (gethostname(buffer, sizeof buffer - 1) == 0 && std::string(buffer).find('.') !=
-                                                         std::string::npos) {
+  if (gethostname(buffer, sizeof buffer - 1) == 0 &&
+      std::string(buffer).find('.') != std::string::npos) {
     return buffer;
   }
   return "localhost";
@@ -102,7 +102,8 @@ util::Result<Served> Probe(const Endpoint& endpoint, const ProbeOptions& options
 
   auto leaf = crypto::ParseCertificate(peer.chain_der.front());
   if (!leaf) {
-    return util::Fail(leaf.error().WithContext(DescribeEndpoint(endpoint) + " served a leaf "
+    return util::Fail(leaf.error().WithContext(DescribeEndpoint(endpoint) +
+                                               " served a leaf "
                                                "certificate that does not parse"));
   }
   Served served;

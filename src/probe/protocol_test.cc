@@ -6,9 +6,9 @@ namespace mailcert::probe {
 namespace {
 
 TEST(ProtocolTest, NamesRoundTrip) {
-  for (Protocol protocol : {Protocol::kSmtpStarttls, Protocol::kSmtps, Protocol::kImapStarttls,
-                            Protocol::kImaps, Protocol::kPop3Stls, Protocol::kPop3s,
-                            Protocol::kSieveStarttls, Protocol::kHttps}) {
+  for (Protocol protocol :
+       {Protocol::kSmtpStarttls, Protocol::kSmtps, Protocol::kImapStarttls, Protocol::kImaps,
+        Protocol::kPop3Stls, Protocol::kPop3s, Protocol::kSieveStarttls, Protocol::kHttps}) {
     auto parsed = ParseProtocol(ProtocolName(protocol));
     ASSERT_TRUE(parsed) << ProtocolName(protocol);
     EXPECT_EQ(*parsed, protocol);

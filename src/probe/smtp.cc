@@ -24,7 +24,8 @@ util::Result<SmtpReply> ReadReply(net::LineStream& stream) {
   SmtpReply reply;
   while (true) {
     MC_ASSIGN_OR_RETURN(std::string line, stream.ReadLine());
-    const bool well_formed = line.size() >= 3 && std::isdigit(static_cast<unsigned char>(line[0])) &&
+    const bool well_formed = line.size() >= 3 &&
+                             std::isdigit(static_cast<unsigned char>(line[0])) &&
                              std::isdigit(static_cast<unsigned char>(line[1])) &&
                              std::isdigit(static_cast<unsigned char>(line[2])) &&
                              (line.size() == 3 || line[3] == ' ' || line[3] == '-');
@@ -34,8 +35,10 @@ util::Result<SmtpReply> ReadReply(net::LineStream& stream) {
     }
     const int code = std::stoi(line.substr(0, 3));
     if (!reply.texts.empty() && code != reply.code) {
-      return Fail(ErrorCode::kProtocol, stream.PeerName() + ": SMTP reply changes its code "
-                                            "mid-way: " + ShowLine(line));
+      return Fail(ErrorCode::kProtocol, stream.PeerName() +
+                                            ": SMTP reply changes its code "
+                                            "mid-way: " +
+                                            ShowLine(line));
     }
     reply.code = code;
     reply.texts.push_back(line.size() > 4 ? line.substr(4) : "");
@@ -61,8 +64,10 @@ util::Result<void> SmtpStarttls(net::LineStream& stream, const std::string& ehlo
   MC_ASSIGN_OR_RETURN(SmtpReply ehlo, ReadReply(stream));
   if (ehlo.code != 250) {
     // A server without ESMTP cannot announce STARTTLS (RFC 3207 §4 needs the EHLO keyword).
-    return Fail(ErrorCode::kProtocol, peer + ": the SMTP server did not offer STARTTLS: EHLO "
-                                             "was answered " + ShowReply(ehlo));
+    return Fail(ErrorCode::kProtocol, peer +
+                                          ": the SMTP server did not offer STARTTLS: EHLO "
+                                          "was answered " +
+                                          ShowReply(ehlo));
   }
   // The first line greets; each further line is one keyword and its parameters (§4.1.1.1).
   bool offered = false;
