@@ -21,11 +21,6 @@ using util::Fail;
 
 using AddrInfoPtr = std::unique_ptr<addrinfo, decltype(&freeaddrinfo)>;
 
-std::string TimeoutText(std::chrono::milliseconds timeout) {
-  if (timeout.count() % 1000 != 0) return std::to_string(timeout.count()) + " ms";
-  return std::to_string(timeout.count() / 1000) + " s";
-}
-
 // One non-blocking connect to `address`, bounded by `timeout`. Returns the socket, or an error
 // naming the address.
 util::Result<int> ConnectOne(const addrinfo& address, std::chrono::milliseconds timeout) {
@@ -60,6 +55,11 @@ util::Result<int> ConnectOne(const addrinfo& address, std::chrono::milliseconds 
 }
 
 }  // namespace
+
+std::string TimeoutText(std::chrono::milliseconds timeout) {
+  if (timeout.count() % 1000 != 0) return std::to_string(timeout.count()) + " ms";
+  return std::to_string(timeout.count() / 1000) + " s";
+}
 
 std::string StripBrackets(const std::string& host) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {

@@ -25,6 +25,9 @@ util::Result<TcpConnection> ConnectTcp(const std::string& host, int port,
 // Strips one pair of brackets from an IPv6 literal ("[::1]" → "::1"); other text unchanged.
 std::string StripBrackets(const std::string& host);
 
+// "10 s", "250 ms": a timeout as messages show it.
+std::string TimeoutText(std::chrono::milliseconds timeout);
+
 // True when `host` is an IPv4 or IPv6 literal (brackets allowed).
 bool IsIpLiteral(const std::string& host);
 

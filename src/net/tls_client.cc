@@ -94,8 +94,6 @@ struct TlsClientStream::Impl {
     if (fd >= 0) ::close(fd);
   }
 
-  std::string TimeoutText() const { return std::to_string(options.io_timeout.count()) + " ms"; }
-
   // Waits until the socket is ready for `events` or the deadline passes.
   util::Result<void> Wait(short events, Clock::time_point deadline, const std::string& what) {
     pollfd waiting{fd, events, 0};
@@ -104,10 +102,12 @@ struct TlsClientStream::Impl {
       if (ready > 0) return {};
       if (ready == 0) {
         return Fail(ErrorCode::kTimeout, what + " " + peer_name + ": nothing within " +
-                                             TimeoutText() + " (the server stopped answering)");
+                                             TimeoutText(options.io_timeout) +
+                                             " (the server stopped answering)");
       }
-      if (errno != EINTR)
+      if (errno != EINTR) {
         return Fail(ErrorCode::kNetwork, what + " " + peer_name + ": poll: " + ErrnoText(errno));
+      }
     }
   }
 
@@ -116,12 +116,17 @@ struct TlsClientStream::Impl {
   template <typename Call>
   util::Result<void> DriveSsl(Call call, Clock::time_point deadline, const std::string& what) {
     while (true) {
+      // SSL_get_error(3): SSL_ERROR_SYSCALL is told apart by errno, so stale values must go.
       ERR_clear_error();
+      errno = 0;
       int rc;
+      int call_errno;
       {
         SigpipeGuard guard;
         rc = call();
+        call_errno = errno;
       }
+      errno = call_errno;  // the guard's own calls must not mask the call's errno
       if (rc > 0) return {};
       const int error = SSL_get_error(ssl.get(), rc);
       if (error == SSL_ERROR_WANT_READ) {
