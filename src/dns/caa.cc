@@ -84,8 +84,8 @@ std::string Mismatch(const CaaRequest& request, const CaaRecord& record) {
   if (method_lists.size() == 1) {
     std::vector<std::string> methods = util::Split(method_lists.front(), ',');
     if (std::find(methods.begin(), methods.end(), request.validation_method) == methods.end()) {
-      std::string why = "it allows only " + method_lists.front() + ", not " +
-                        request.validation_method;
+      std::string why =
+          "it allows only " + method_lists.front() + ", not " + request.validation_method;
       bool case_only = std::any_of(methods.begin(), methods.end(), [&](const std::string& m) {
         return util::EqualsIgnoreCase(m, request.validation_method);
       });
@@ -110,7 +110,8 @@ std::string FailureHint(const QueryError& failure) {
     case QueryFailure::kUnreachable:
       return "check the resolver and the zone's name servers are reachable; CAs refuse to "
              "issue when they cannot complete the CAA lookup";
-    default: return "CAs refuse to issue when the CAA lookup fails";
+    default:
+      return "CAs refuse to issue when the CAA lookup fails";
   }
 }
 
@@ -118,10 +119,14 @@ std::string FailureHint(const QueryError& failure) {
 
 const char* CaaVerdictName(CaaVerdict verdict) {
   switch (verdict) {
-    case CaaVerdict::kPermitted: return "permitted";
-    case CaaVerdict::kRefused: return "refused";
-    case CaaVerdict::kLookupFailed: return "lookup_failed";
-    case CaaVerdict::kUndetermined: return "undetermined";
+    case CaaVerdict::kPermitted:
+      return "permitted";
+    case CaaVerdict::kRefused:
+      return "refused";
+    case CaaVerdict::kLookupFailed:
+      return "lookup_failed";
+    case CaaVerdict::kUndetermined:
+      return "undetermined";
   }
   return "unknown";
 }
@@ -145,9 +150,11 @@ CaaIssueValue ParseCaaIssueValue(std::string_view text) {
     size_t equals = parameter.find('=');
     std::string_view tag =
         TrimWsp(equals == std::string_view::npos ? parameter : parameter.substr(0, equals));
-    std::string_view parameter_value =
-        equals == std::string_view::npos ? std::string_view() : TrimWsp(parameter.substr(equals + 1));
-    if (equals == std::string_view::npos || !IsLdhLabel(tag) || !IsParameterValue(parameter_value)) {
+    std::string_view parameter_value = equals == std::string_view::npos
+                                           ? std::string_view()
+                                           : TrimWsp(parameter.substr(equals + 1));
+    if (equals == std::string_view::npos || !IsLdhLabel(tag) ||
+        !IsParameterValue(parameter_value)) {
       value.well_formed = false;
       value.issuer_domain.clear();
       value.parameters.clear();
@@ -213,7 +220,8 @@ CaaDecision EvaluateCaa(const CaaRequest& request, const std::vector<CaaStep>& s
   }
   if (request.issuer_domains.empty()) {
     decision.verdict = CaaVerdict::kUndetermined;
-    decision.reason = where + " restricts issuance, and the CA publishes no CAA identities to "
+    decision.reason = where +
+                      " restricts issuance, and the CA publishes no CAA identities to "
                       "compare with";
     decision.hint = "check by hand that " + std::string(tag) + " names your CA";
     return decision;

@@ -17,9 +17,9 @@ namespace mailcert::dns {
 
 // The outcome of one CAA query in the climb of RFC 8659 §3.
 struct CaaStep {
-  std::string name;                // the name asked about: the identifier's base, then parents
-  std::string alias_target;        // when `name` is an alias: the name whose CAA set this is
-  std::vector<CaaRecord> records;  // empty: no CAA RRset at this name (NOERROR or NXDOMAIN)
+  std::string name;                   // the name asked about: the identifier's base, then parents
+  std::string alias_target;           // when `name` is an alias: the name whose CAA set this is
+  std::vector<CaaRecord> records;     // empty: no CAA RRset at this name (NOERROR or NXDOMAIN)
   std::optional<QueryError> failure;  // the lookup failed; `records` means nothing then
 };
 
@@ -55,7 +55,7 @@ CaaDecision EvaluateCaa(const CaaRequest& request, const std::vector<CaaStep>& s
 
 // An issue / issuewild property value parsed per RFC 8659 §4.2.
 struct CaaIssueValue {
-  bool well_formed = true;  // false: the value breaks the grammar and authorizes nobody
+  bool well_formed = true;    // false: the value breaks the grammar and authorizes nobody
   std::string issuer_domain;  // lowercase; empty: "issue ;" authorizes nobody
   std::vector<std::pair<std::string, std::string>> parameters;  // tag lowercased, value as is
 };

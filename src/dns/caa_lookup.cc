@@ -57,9 +57,9 @@ CaaStep LookupOne(Resolver& resolver, const std::string& name) {
     }
     current = end;
   }
-  step.failure = MakeQueryError(QueryFailure::kInconsistent, name, RrType::kCaa, "",
-                                "CNAME chain longer than " + std::to_string(kMaxAliasHops) +
-                                    " hops");
+  step.failure =
+      MakeQueryError(QueryFailure::kInconsistent, name, RrType::kCaa, "",
+                     "CNAME chain longer than " + std::to_string(kMaxAliasHops) + " hops");
   return step;
 }
 

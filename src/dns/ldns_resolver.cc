@@ -22,17 +22,23 @@ std::string ExplainRcode(Rcode rcode) {
     case Rcode::kRefused:
       return "REFUSED: the server declines to answer (it is not authoritative for the name, or "
              "does not recurse for this client)";
-    case Rcode::kNotImp: return "NOTIMP: the server does not implement this query";
-    case Rcode::kFormErr: return "FORMERR: the server could not parse the query";
-    default: return RcodeName(rcode);
+    case Rcode::kNotImp:
+      return "NOTIMP: the server does not implement this query";
+    case Rcode::kFormErr:
+      return "FORMERR: the server could not parse the query";
+    default:
+      return RcodeName(rcode);
   }
 }
 
 QueryFailure FailureForRcode(Rcode rcode) {
   switch (rcode) {
-    case Rcode::kServFail: return QueryFailure::kServFail;
-    case Rcode::kRefused: return QueryFailure::kRefused;
-    default: return QueryFailure::kRcode;
+    case Rcode::kServFail:
+      return QueryFailure::kServFail;
+    case Rcode::kRefused:
+      return QueryFailure::kRefused;
+    default:
+      return QueryFailure::kRcode;
   }
 }
 
@@ -60,8 +66,8 @@ class LdnsResolver final : public Resolver {
     return tl::unexpected(std::move(last));
   }
 
-  QueryResult<Response> QueryServer(const ServerAddress& server, std::string_view name,
-                                    RrType type, Recursion recursion) override {
+  QueryResult<Response> QueryServer(const ServerAddress& server, std::string_view name, RrType type,
+                                    Recursion recursion) override {
     auto normalized = NormalizeName(name);
     if (!normalized) return InvalidName(name, type, normalized.error());
     QueryResult<Response> result;
@@ -151,9 +157,8 @@ util::Result<std::unique_ptr<Resolver>> MakeResolver(ResolverOptions options) {
     auto text = sys::RealFs().ReadFile(options.resolv_conf);
     if (!text) {
       return util::Fail(util::ErrorCode::kIo,
-                        "cannot read " + options.resolv_conf +
-                            " to find the DNS resolver: " + text.error().message +
-                            "; configure the DNS servers explicitly");
+                        "cannot read " + options.resolv_conf + " to find the DNS resolver: " +
+                            text.error().message + "; configure the DNS servers explicitly");
     }
     MC_ASSIGN_OR_RETURN(options.servers, ParseResolvConf(*text, options.resolv_conf));
   }

@@ -54,8 +54,10 @@ std::vector<std::string> CharacterStrings(const std::string& raw) {
 
 RecordData ConvertData(const ldns_rr* rr, RrType type) {
   switch (type) {
-    case RrType::kA: return ARecord{AddressText(RawRdata(rr), AF_INET)};
-    case RrType::kAaaa: return AaaaRecord{AddressText(RawRdata(rr), AF_INET6)};
+    case RrType::kA:
+      return ARecord{AddressText(RawRdata(rr), AF_INET)};
+    case RrType::kAaaa:
+      return AaaaRecord{AddressText(RawRdata(rr), AF_INET6)};
     case RrType::kCname:
       if (ldns_rr_rd_count(rr) >= 1) return CnameRecord{NameText(ldns_rr_rdf(rr, 0))};
       break;
@@ -70,7 +72,8 @@ RecordData ConvertData(const ldns_rr* rr, RrType type) {
                          ReadU32(ldns_rr_rdf(rr, 6))};
       }
       break;
-    case RrType::kTxt: return TxtRecord{CharacterStrings(RawRdata(rr))};
+    case RrType::kTxt:
+      return TxtRecord{CharacterStrings(RawRdata(rr))};
     case RrType::kCaa: {
       // RFC 8659 §4.1: flags octet, tag length octet, tag, value (the rest).
       std::string raw = RawRdata(rr);
@@ -131,7 +134,8 @@ util::Result<std::vector<uint8_t>> ToWire(const ldns_pkt* pkt) {
   size_t size = 0;
   ldns_status status = ldns_pkt2wire(&wire, pkt, &size);
   if (status != LDNS_STATUS_OK) {
-    return util::Fail(util::ErrorCode::kInternal, "cannot encode DNS message: " + StatusText(status));
+    return util::Fail(util::ErrorCode::kInternal,
+                      "cannot encode DNS message: " + StatusText(status));
   }
   std::vector<uint8_t> bytes(wire, wire + size);
   std::free(wire);

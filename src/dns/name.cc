@@ -45,8 +45,9 @@ util::Result<std::string> NormalizeName(std::string_view name) {
       continue;
     }
     if (static_cast<unsigned char>(lower[i]) >= 0x80) {
-      return invalid("non-ASCII characters: write internationalized names in their xn-- form "
-                     "(RFC 5891)");
+      return invalid(
+          "non-ASCII characters: write internationalized names in their xn-- form "
+          "(RFC 5891)");
     }
     if (!IsNameCharacter(lower[i])) {
       return invalid("character " + util::Quote(std::string(1, lower[i])) +

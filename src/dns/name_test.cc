@@ -15,8 +15,8 @@ TEST(NameTest, NormalizesCaseAndTrailingDot) {
 }
 
 TEST(NameTest, RejectsWhatIsNoName) {
-  for (const char* bad : {"", "a..b", ".a", "a b.com", "a/b.com", "x.*.com", "a*.com",
-                          "bücher.example", "a\\.b"}) {
+  for (const char* bad :
+       {"", "a..b", ".a", "a b.com", "a/b.com", "x.*.com", "a*.com", "bücher.example", "a\\.b"}) {
     auto result = NormalizeName(bad);
     ASSERT_FALSE(result) << bad;
     EXPECT_EQ(result.error().code, util::ErrorCode::kInvalidInput);

@@ -8,34 +8,56 @@ namespace mailcert::dns {
 
 std::string RrTypeName(RrType type) {
   switch (type) {
-    case RrType::kA: return "A";
-    case RrType::kNs: return "NS";
-    case RrType::kCname: return "CNAME";
-    case RrType::kSoa: return "SOA";
-    case RrType::kTxt: return "TXT";
-    case RrType::kAaaa: return "AAAA";
-    case RrType::kTlsa: return "TLSA";
-    case RrType::kCaa: return "CAA";
+    case RrType::kA:
+      return "A";
+    case RrType::kNs:
+      return "NS";
+    case RrType::kCname:
+      return "CNAME";
+    case RrType::kSoa:
+      return "SOA";
+    case RrType::kTxt:
+      return "TXT";
+    case RrType::kAaaa:
+      return "AAAA";
+    case RrType::kTlsa:
+      return "TLSA";
+    case RrType::kCaa:
+      return "CAA";
   }
   return "TYPE" + std::to_string(static_cast<uint16_t>(type));
 }
 
 std::string RcodeName(Rcode rcode) {
   switch (rcode) {
-    case Rcode::kNoError: return "NOERROR";
-    case Rcode::kFormErr: return "FORMERR";
-    case Rcode::kServFail: return "SERVFAIL";
-    case Rcode::kNxDomain: return "NXDOMAIN";
-    case Rcode::kNotImp: return "NOTIMP";
-    case Rcode::kRefused: return "REFUSED";
-    case Rcode::kYxDomain: return "YXDOMAIN";
-    case Rcode::kYxRrset: return "YXRRSET";
-    case Rcode::kNxRrset: return "NXRRSET";
-    case Rcode::kNotAuth: return "NOTAUTH";
-    case Rcode::kNotZone: return "NOTZONE";
-    case Rcode::kBadSig: return "BADSIG";
-    case Rcode::kBadKey: return "BADKEY";
-    case Rcode::kBadTime: return "BADTIME";
+    case Rcode::kNoError:
+      return "NOERROR";
+    case Rcode::kFormErr:
+      return "FORMERR";
+    case Rcode::kServFail:
+      return "SERVFAIL";
+    case Rcode::kNxDomain:
+      return "NXDOMAIN";
+    case Rcode::kNotImp:
+      return "NOTIMP";
+    case Rcode::kRefused:
+      return "REFUSED";
+    case Rcode::kYxDomain:
+      return "YXDOMAIN";
+    case Rcode::kYxRrset:
+      return "YXRRSET";
+    case Rcode::kNxRrset:
+      return "NXRRSET";
+    case Rcode::kNotAuth:
+      return "NOTAUTH";
+    case Rcode::kNotZone:
+      return "NOTZONE";
+    case Rcode::kBadSig:
+      return "BADSIG";
+    case Rcode::kBadKey:
+      return "BADKEY";
+    case Rcode::kBadTime:
+      return "BADTIME";
   }
   return "RCODE" + std::to_string(static_cast<uint16_t>(rcode));
 }
@@ -82,14 +104,22 @@ std::string Record::ToString() const {
 
 const char* QueryFailureName(QueryFailure failure) {
   switch (failure) {
-    case QueryFailure::kTimeout: return "timeout";
-    case QueryFailure::kUnreachable: return "unreachable";
-    case QueryFailure::kServFail: return "servfail";
-    case QueryFailure::kRefused: return "refused";
-    case QueryFailure::kRcode: return "rcode";
-    case QueryFailure::kMalformed: return "malformed";
-    case QueryFailure::kInconsistent: return "inconsistent";
-    case QueryFailure::kInvalidName: return "invalid_name";
+    case QueryFailure::kTimeout:
+      return "timeout";
+    case QueryFailure::kUnreachable:
+      return "unreachable";
+    case QueryFailure::kServFail:
+      return "servfail";
+    case QueryFailure::kRefused:
+      return "refused";
+    case QueryFailure::kRcode:
+      return "rcode";
+    case QueryFailure::kMalformed:
+      return "malformed";
+    case QueryFailure::kInconsistent:
+      return "inconsistent";
+    case QueryFailure::kInvalidName:
+      return "invalid_name";
   }
   return "unknown";
 }
@@ -98,11 +128,19 @@ QueryError MakeQueryError(QueryFailure failure, std::string_view name, RrType ty
                           std::string_view server, std::string_view what, Rcode rcode) {
   QueryError error;
   switch (failure) {
-    case QueryFailure::kTimeout: error.code = util::ErrorCode::kTimeout; break;
+    case QueryFailure::kTimeout:
+      error.code = util::ErrorCode::kTimeout;
+      break;
     case QueryFailure::kMalformed:
-    case QueryFailure::kInconsistent: error.code = util::ErrorCode::kProtocol; break;
-    case QueryFailure::kInvalidName: error.code = util::ErrorCode::kInvalidInput; break;
-    default: error.code = util::ErrorCode::kNetwork; break;
+    case QueryFailure::kInconsistent:
+      error.code = util::ErrorCode::kProtocol;
+      break;
+    case QueryFailure::kInvalidName:
+      error.code = util::ErrorCode::kInvalidInput;
+      break;
+    default:
+      error.code = util::ErrorCode::kNetwork;
+      break;
   }
   error.message = std::string(name) + " " + RrTypeName(type);
   if (!server.empty()) error.message += " at " + std::string(server);

@@ -5,10 +5,9 @@
 
 #include <cstdint>
 #include <string>
+#include <tl/expected.hpp>
 #include <variant>
 #include <vector>
-
-#include <tl/expected.hpp>
 
 #include "util/result.h"
 
@@ -116,9 +115,9 @@ enum class Transport { kUdp, kTcp };
 struct Response {
   std::string server;  // the server that answered, "127.0.0.1:53" / "[::1]:53"
   Rcode rcode = Rcode::kNoError;
-  bool authoritative = false;        // AA (RFC 1035 §4.1.1)
-  bool truncated = false;            // TC on the answer kept (false once TCP answered)
-  bool recursion_available = false;  // RA
+  bool authoritative = false;             // AA (RFC 1035 §4.1.1)
+  bool truncated = false;                 // TC on the answer kept (false once TCP answered)
+  bool recursion_available = false;       // RA
   Transport transport = Transport::kUdp;  // kTcp after a truncated UDP answer (RFC 7766 §5)
   std::vector<Record> answer;
   std::vector<Record> authority;
@@ -138,14 +137,14 @@ struct Response {
 
 // Why a query produced no usable answer.
 enum class QueryFailure {
-  kTimeout,      // no answer within the time allowed, after every retry
-  kUnreachable,  // the server refused the connection or the network is unreachable
-  kServFail,     // RCODE SERVFAIL: the server tried and failed (often DNSSEC or a lame delegation)
-  kRefused,      // RCODE REFUSED: the server will not answer this (not authoritative, ACL)
-  kRcode,        // any other error RCODE (FORMERR, NOTIMP, NOTAUTH, ...): see `rcode`
-  kMalformed,    // an answer that could not be parsed, or does not match the question
-  kInconsistent, // answers that contradict each other: a CNAME loop, a chain too long
-  kInvalidName,  // the name asked about is not a valid DNS name
+  kTimeout,       // no answer within the time allowed, after every retry
+  kUnreachable,   // the server refused the connection or the network is unreachable
+  kServFail,      // RCODE SERVFAIL: the server tried and failed (often DNSSEC or a lame delegation)
+  kRefused,       // RCODE REFUSED: the server will not answer this (not authoritative, ACL)
+  kRcode,         // any other error RCODE (FORMERR, NOTIMP, NOTAUTH, ...): see `rcode`
+  kMalformed,     // an answer that could not be parsed, or does not match the question
+  kInconsistent,  // answers that contradict each other: a CNAME loop, a chain too long
+  kInvalidName,   // the name asked about is not a valid DNS name
 };
 
 const char* QueryFailureName(QueryFailure failure);

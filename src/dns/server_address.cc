@@ -47,8 +47,9 @@ util::Result<ServerAddress> ParseServerAddress(std::string_view text) {
     std::string_view rest = trimmed.substr(close + 1);
     if (!rest.empty()) {
       if (rest.front() != ':') {
-        return util::Fail(util::ErrorCode::kInvalidInput,
-                          "invalid DNS server " + util::Quote(text) + ": expected ':PORT' after ']'");
+        return util::Fail(
+            util::ErrorCode::kInvalidInput,
+            "invalid DNS server " + util::Quote(text) + ": expected ':PORT' after ']'");
       }
       MC_ASSIGN_OR_RETURN(server.port, ParsePort(rest.substr(1), text));
     }
@@ -119,8 +120,8 @@ util::Result<std::vector<ServerAddress>> ParseResolvConf(std::string_view text,
     // resolv.conf always means port 53: "nameserver" takes a bare address.
     if (!IsLiteralIp(address)) {
       return util::Fail(util::ErrorCode::kInvalidInput,
-                        std::string(source) + ":" + std::to_string(line_number) +
-                            ": nameserver " + util::Quote(address) + " is not an IP address");
+                        std::string(source) + ":" + std::to_string(line_number) + ": nameserver " +
+                            util::Quote(address) + " is not an IP address");
     }
     servers.push_back(ServerAddress{address, kDnsPort});
   }

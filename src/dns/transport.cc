@@ -73,8 +73,7 @@ size_t QuestionLength(const std::vector<uint8_t>& message) {
 }
 
 tl::expected<int, TransportError> OpenConnected(const ServerAddress& server, int type,
-                                                const char* protocol,
-                                                Clock::time_point deadline) {
+                                                const char* protocol, Clock::time_point deadline) {
   socklen_t length = 0;
   auto address = ToSockaddr(server, &length);
   if (!address) return Failure(QueryFailure::kUnreachable, address.error().message);
@@ -104,9 +103,9 @@ tl::expected<int, TransportError> OpenConnected(const ServerAddress& server, int
   return fd;
 }
 
-tl::expected<std::vector<uint8_t>, TransportError> ExchangeUdp(
-    const ServerAddress& server, const std::vector<uint8_t>& query,
-    std::chrono::milliseconds timeout) {
+tl::expected<std::vector<uint8_t>, TransportError> ExchangeUdp(const ServerAddress& server,
+                                                               const std::vector<uint8_t>& query,
+                                                               std::chrono::milliseconds timeout) {
   Clock::time_point deadline = Clock::now() + timeout;
   auto fd = OpenConnected(server, SOCK_DGRAM, "UDP", deadline);
   if (!fd) return tl::unexpected(fd.error());
@@ -177,9 +176,9 @@ bool ReadExactly(int fd, uint8_t* data, size_t size, Clock::time_point deadline,
   return true;
 }
 
-tl::expected<std::vector<uint8_t>, TransportError> ExchangeTcp(
-    const ServerAddress& server, const std::vector<uint8_t>& query,
-    std::chrono::milliseconds timeout) {
+tl::expected<std::vector<uint8_t>, TransportError> ExchangeTcp(const ServerAddress& server,
+                                                               const std::vector<uint8_t>& query,
+                                                               std::chrono::milliseconds timeout) {
   Clock::time_point deadline = Clock::now() + timeout;
   auto fd = OpenConnected(server, SOCK_STREAM, "TCP", deadline);
   if (!fd) return tl::unexpected(fd.error());

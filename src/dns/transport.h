@@ -10,9 +10,8 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
-#include <vector>
-
 #include <tl/expected.hpp>
+#include <vector>
 
 #include "dns/response.h"
 #include "dns/server_address.h"

@@ -167,8 +167,9 @@ class KeyParser {
       keys.push_back(std::move(key));
     }
     if (keys.empty()) {
-      return Error(Peek().line, "no key statement (key \"NAME\" { algorithm hmac-sha256; "
-                                "secret \"BASE64\"; };)");
+      return Error(Peek().line,
+                   "no key statement (key \"NAME\" { algorithm hmac-sha256; "
+                   "secret \"BASE64\"; };)");
     }
     return keys;
   }
@@ -204,13 +205,13 @@ class KeyParser {
       bool is_algorithm = clause.kind == TokenKind::kWord && clause.text == "algorithm";
       bool is_secret = clause.kind == TokenKind::kWord && clause.text == "secret";
       if (!is_algorithm && !is_secret) {
-        return Error(clause.line, "unexpected clause in key '" + name.text +
-                                      "' (expected algorithm or secret)");
+        return Error(clause.line,
+                     "unexpected clause in key '" + name.text + "' (expected algorithm or secret)");
       }
       const Token*& slot = is_algorithm ? algorithm : secret;
       if (slot != nullptr) {
-        return Error(clause.line, "key '" + name.text + "' has more than one " + clause.text +
-                                      " clause");
+        return Error(clause.line,
+                     "key '" + name.text + "' has more than one " + clause.text + " clause");
       }
       const Token& value = Next();
       if (value.kind != TokenKind::kWord && value.kind != TokenKind::kString) {
@@ -253,8 +254,10 @@ class KeyParser {
 
 const char* TsigAlgorithmName(TsigAlgorithm algorithm) {
   switch (algorithm) {
-    case TsigAlgorithm::kHmacSha256: return "hmac-sha256";
-    case TsigAlgorithm::kHmacSha512: return "hmac-sha512";
+    case TsigAlgorithm::kHmacSha256:
+      return "hmac-sha256";
+    case TsigAlgorithm::kHmacSha512:
+      return "hmac-sha512";
   }
   return "unknown";
 }
@@ -281,9 +284,9 @@ util::Result<TsigKey> LoadBindKeyFile(sys::Fs& fs, const std::string& path,
                                       std::string_view key_name) {
   MC_ASSIGN_OR_RETURN(sys::FileStat stat, fs.Stat(path));
   if ((stat.mode & S_IROTH) != 0) {
-    return util::Fail(util::ErrorCode::kInvalidInput,
-                      path + " holds a TSIG secret but every user may read it: run chmod o-r " +
-                          path);
+    return util::Fail(
+        util::ErrorCode::kInvalidInput,
+        path + " holds a TSIG secret but every user may read it: run chmod o-r " + path);
   }
   MC_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(path));
   MC_ASSIGN_OR_RETURN(std::vector<TsigKey> keys, ParseBindKeys(text, path));

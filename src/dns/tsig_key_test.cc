@@ -4,7 +4,6 @@
 #include "dns/tsig_key.h"
 
 #include <gtest/gtest.h>
-
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -20,7 +19,8 @@ constexpr char kSecret[] = "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=";
 
 TEST(TsigKeyTest, ReadsWhatTsigKeygenWrites) {
   auto keys = ParseBindKeys(std::string("key \"mailcert-update\" {\n\talgorithm hmac-sha256;\n"
-                                        "\tsecret \"") + kSecret + "\";\n};\n",
+                                        "\tsecret \"") +
+                                kSecret + "\";\n};\n",
                             "update.key");
   ASSERT_TRUE(keys) << keys.error().message;
   ASSERT_EQ(keys->size(), 1u);
@@ -33,9 +33,11 @@ TEST(TsigKeyTest, ReadsWhatTsigKeygenWrites) {
 TEST(TsigKeyTest, CommentsUnquotedNamesAndSeveralKeys) {
   auto keys = ParseBindKeys(std::string("# a comment\n// another\n/* and a\n block */\n"
                                         "key Update.Example.COM. { algorithm HMAC-SHA512; "
-                                        "secret \"") + kSecret + "\"; }; # trailing\n"
-                                        "key \"second\" { secret \"" + kSecret +
-                                        "\"; algorithm hmac-sha256.; };\n",
+                                        "secret \"") +
+                                kSecret +
+                                "\"; }; # trailing\n"
+                                "key \"second\" { secret \"" +
+                                kSecret + "\"; algorithm hmac-sha256.; };\n",
                             "keys.conf");
   ASSERT_TRUE(keys) << keys.error().message;
   ASSERT_EQ(keys->size(), 2u);
@@ -94,13 +96,15 @@ INSTANTIATE_TEST_SUITE_P(
         Malformed{"other statement", "options { directory \"/x\"; };\n",
                   "tsig.key:1: expected a key statement"},
         Malformed{"duplicate key",
-                  "key k { algorithm hmac-sha256; " + kGoodSecret + " };\nkey k { algorithm "
-                  "hmac-sha256; " + kGoodSecret + " };\n",
+                  "key k { algorithm hmac-sha256; " + kGoodSecret +
+                      " };\nkey k { algorithm "
+                      "hmac-sha256; " +
+                      kGoodSecret + " };\n",
                   "tsig.key:2: key 'k' is defined twice"},
-        Malformed{"repeated secret",
-                  "key k {\n algorithm hmac-sha256;\n " + kGoodSecret + "\n " + kGoodSecret +
-                      "\n};\n",
-                  "tsig.key:4: key 'k' has more than one secret clause"}));
+        Malformed{
+            "repeated secret",
+            "key k {\n algorithm hmac-sha256;\n " + kGoodSecret + "\n " + kGoodSecret + "\n};\n",
+            "tsig.key:4: key 'k' has more than one secret clause"}));
 
 TEST(TsigKeyTest, FromValuesChecksEachValue) {
   EXPECT_TRUE(TsigKey::FromValues("k", "hmac-sha512", kSecret));

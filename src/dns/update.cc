@@ -61,11 +61,13 @@ std::string TsigErrorMeaning(Rcode error) {
   switch (error) {
     case Rcode::kBadSig:
       return "BADSIG, the server has a key of this name with another secret or algorithm";
-    case Rcode::kBadKey: return "BADKEY, the server has no key of this name and algorithm";
+    case Rcode::kBadKey:
+      return "BADKEY, the server has no key of this name and algorithm";
     case Rcode::kBadTime:
       return "BADTIME, the clocks of this host and the server differ by more than the allowed "
              "skew; check NTP on both";
-    default: return RcodeName(error);
+    default:
+      return RcodeName(error);
   }
 }
 
@@ -78,11 +80,16 @@ std::string ExplainRefusal(Rcode rcode, const std::string& zone, const TsigKey& 
     case Rcode::kNotAuth:
       return "the server is not authoritative for zone " + zone +
              " (check the zone name, and send updates to its primary server)";
-    case Rcode::kNotZone: return "a name lies outside zone " + zone;
-    case Rcode::kServFail: return "the server failed to apply the update; see its log";
-    case Rcode::kFormErr: return "the server could not parse the update";
-    case Rcode::kNotImp: return "the server does not accept dynamic updates";
-    default: return "see the server's log";
+    case Rcode::kNotZone:
+      return "a name lies outside zone " + zone;
+    case Rcode::kServFail:
+      return "the server failed to apply the update; see its log";
+    case Rcode::kFormErr:
+      return "the server could not parse the update";
+    case Rcode::kNotImp:
+      return "the server does not accept dynamic updates";
+    default:
+      return "see the server's log";
   }
 }
 
@@ -93,14 +100,14 @@ Rfc2136Client::Rfc2136Client(ServerAddress server, TsigKey key, UpdateOptions op
 
 QueryResult<void> Rfc2136Client::AddTxt(std::string_view zone, std::string_view name,
                                         std::string_view value, uint32_t ttl) {
-  return Apply(zone, {TxtChange{TxtChange::Action::kAdd, std::string(name), std::string(value),
-                                ttl}});
+  return Apply(zone,
+               {TxtChange{TxtChange::Action::kAdd, std::string(name), std::string(value), ttl}});
 }
 
 QueryResult<void> Rfc2136Client::DeleteTxt(std::string_view zone, std::string_view name,
                                            std::string_view value) {
-  return Apply(zone, {TxtChange{TxtChange::Action::kDeleteValue, std::string(name),
-                                std::string(value), 0}});
+  return Apply(
+      zone, {TxtChange{TxtChange::Action::kDeleteValue, std::string(name), std::string(value), 0}});
 }
 
 QueryResult<void> Rfc2136Client::DeleteAllTxt(std::string_view zone, std::string_view name) {
@@ -123,7 +130,8 @@ QueryResult<void> Rfc2136Client::Apply(std::string_view zone_text,
       return tl::unexpected(UpdateError(QueryFailure::kInvalidName, *zone, where, why));
     }
     RrPtr rr = MakeUpdateRr(change, *owner);
-    if (!rr) return tl::unexpected(UpdateError(QueryFailure::kMalformed, *zone, where, "no memory"));
+    if (!rr)
+      return tl::unexpected(UpdateError(QueryFailure::kMalformed, *zone, where, "no memory"));
     ldns_rr_list_push_rr(updates.get(), rr.release());
   }
 
@@ -149,7 +157,8 @@ QueryResult<void> Rfc2136Client::Apply(std::string_view zone_text,
   const ldns_rdf* request_mac = ldns_rr_rdf(ldns_pkt_tsig(request.get()), 3);
   auto wire = internal::ToWire(request.get());
   if (!wire) {
-    return tl::unexpected(UpdateError(QueryFailure::kMalformed, *zone, where, wire.error().message));
+    return tl::unexpected(
+        UpdateError(QueryFailure::kMalformed, *zone, where, wire.error().message));
   }
 
   const std::string context = "update of zone " + *zone + " at " + where;
@@ -179,8 +188,8 @@ QueryResult<void> Rfc2136Client::Apply(std::string_view zone_text,
   }
 
   if (rcode != Rcode::kNoError || tsig_error != Rcode::kNoError) {
-    std::string message = "update of zone " + *zone + " refused by " + where + ": " +
-                          RcodeName(rcode) + " (";
+    std::string message =
+        "update of zone " + *zone + " refused by " + where + ": " + RcodeName(rcode) + " (";
     if (tsig_error != Rcode::kNoError) {
       // RFC 8945 §5.3.2: a TSIG error comes back as NOTAUTH with the cause in the TSIG record.
       message += key_.Describe() + " not accepted: " + TsigErrorMeaning(tsig_error) + ")";
@@ -202,8 +211,10 @@ QueryResult<void> Rfc2136Client::Apply(std::string_view zone_text,
   if (!ldns_pkt_tsig_verify(answer, reply->data(), reply->size(), key_name.c_str(),
                             key_.secret_base64().c_str(), request_mac)) {
     return tl::unexpected(UpdateError(QueryFailure::kMalformed, *zone, where,
-                                      context + ": the TSIG signature of the server's answer "
-                                                "does not verify with " + key_.Describe()));
+                                      context +
+                                          ": the TSIG signature of the server's answer "
+                                          "does not verify with " +
+                                          key_.Describe()));
   }
   return {};
 }

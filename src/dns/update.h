@@ -32,8 +32,8 @@ struct TxtChange {
 
 struct UpdateOptions {
   std::chrono::milliseconds timeout{5000};  // per message sent
-  int attempts = 2;                          // sends on timeout
-  uint16_t fudge_seconds = 300;              // TSIG clock skew allowed (RFC 8945 §5.2.3)
+  int attempts = 2;                         // sends on timeout
+  uint16_t fudge_seconds = 300;             // TSIG clock skew allowed (RFC 8945 §5.2.3)
 };
 
 class Rfc2136Client {
@@ -50,8 +50,7 @@ class Rfc2136Client {
 
   QueryResult<void> AddTxt(std::string_view zone, std::string_view name, std::string_view value,
                            uint32_t ttl = 60);
-  QueryResult<void> DeleteTxt(std::string_view zone, std::string_view name,
-                              std::string_view value);
+  QueryResult<void> DeleteTxt(std::string_view zone, std::string_view name, std::string_view value);
   QueryResult<void> DeleteAllTxt(std::string_view zone, std::string_view name);
 
   const ServerAddress& server() const { return server_; }

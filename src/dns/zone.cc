@@ -18,8 +18,7 @@ tl::unexpected<QueryError> InvalidName(std::string_view name, RrType type,
   return tl::unexpected(std::move(query_error));
 }
 
-const Record* FindOwned(const std::vector<Record>& records, const std::string& owner,
-                        RrType type) {
+const Record* FindOwned(const std::vector<Record>& records, const std::string& owner, RrType type) {
   for (const Record& record : records) {
     if (record.type == type && record.name == owner) return &record;
   }
@@ -50,8 +49,8 @@ QueryResult<ZoneInfo> FindZone(Resolver& resolver, std::string_view name) {
       }
     }
     if (current == ".") {
-      return tl::unexpected(MakeQueryError(QueryFailure::kInconsistent, *normalized,
-                                           RrType::kSoa, response->server,
+      return tl::unexpected(MakeQueryError(QueryFailure::kInconsistent, *normalized, RrType::kSoa,
+                                           response->server,
                                            "no zone (SOA record) found up to the root"));
     }
     current = ParentName(current);
@@ -71,9 +70,8 @@ QueryResult<std::string> FollowCnames(Resolver& resolver, std::string_view name,
     if (hop == max_hops) break;
     std::string target = alias->As<CnameRecord>()->target;
     if (!seen.insert(target).second) {
-      return tl::unexpected(MakeQueryError(QueryFailure::kInconsistent, *normalized,
-                                           RrType::kCname, response->server,
-                                           "CNAME loop through " + target));
+      return tl::unexpected(MakeQueryError(QueryFailure::kInconsistent, *normalized, RrType::kCname,
+                                           response->server, "CNAME loop through " + target));
     }
     current = target;
   }
@@ -82,8 +80,7 @@ QueryResult<std::string> FollowCnames(Resolver& resolver, std::string_view name,
       "CNAME chain longer than " + std::to_string(max_hops) + " hops (ends at " + current + ")"));
 }
 
-QueryResult<std::vector<NameServer>> AuthoritativeServers(Resolver& resolver,
-                                                          std::string_view zone,
+QueryResult<std::vector<NameServer>> AuthoritativeServers(Resolver& resolver, std::string_view zone,
                                                           const AuthorityOptions& options) {
   auto normalized = NormalizeName(zone);
   if (!normalized) return InvalidName(zone, RrType::kNs, normalized.error());

@@ -35,14 +35,13 @@ QueryResult<ZoneInfo> FindZone(Resolver& resolver, std::string_view name);
 // when it is no alias or does not exist. With dns-01 this is where an `_acme-challenge` record
 // must be written when it is delegated (acme-dns style setups).
 // Errors: the QueryError of a failed hop; kInconsistent for a loop or more than `max_hops`.
-QueryResult<std::string> FollowCnames(Resolver& resolver, std::string_view name,
-                                      int max_hops = 8);
+QueryResult<std::string> FollowCnames(Resolver& resolver, std::string_view name, int max_hops = 8);
 
 // One authoritative name server of a zone and the addresses to ask it at.
 struct NameServer {
-  std::string host;                     // the NS target: "ns1.example.com"
-  std::vector<ServerAddress> addresses; // IPv4 first, then IPv6
-  std::string problem;                  // non-empty when its addresses could not all be found
+  std::string host;                      // the NS target: "ns1.example.com"
+  std::vector<ServerAddress> addresses;  // IPv4 first, then IPv6
+  std::string problem;                   // non-empty when its addresses could not all be found
 };
 
 struct AuthorityOptions {
@@ -56,8 +55,7 @@ struct AuthorityOptions {
 // A server whose addresses cannot be found stays in the list with `problem` set, so a
 // propagation check can report it rather than silently skip it.
 // Errors: the QueryError of the NS query; kInconsistent when the zone has no NS records.
-QueryResult<std::vector<NameServer>> AuthoritativeServers(Resolver& resolver,
-                                                          std::string_view zone,
+QueryResult<std::vector<NameServer>> AuthoritativeServers(Resolver& resolver, std::string_view zone,
                                                           const AuthorityOptions& options = {});
 
 // The answer of one server at one address.

@@ -27,12 +27,12 @@ class ChallTestSrvTest : public testing::PebbleSuiteTest {
     resolver_ = std::move(*resolver);
   }
 
-  ::testing::AssertionResult AddCaa(const std::string& host,
-                                    const std::vector<std::pair<std::string, std::string>>& policies) {
+  ::testing::AssertionResult AddCaa(
+      const std::string& host, const std::vector<std::pair<std::string, std::string>>& policies) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& [tag, value] : policies) list.push_back({{"tag", tag}, {"value", value}});
-    return pebble().ChallTestSrvPost("add-caa",
-                                     nlohmann::json{{"host", host + "."}, {"policies", list}}.dump());
+    return pebble().ChallTestSrvPost(
+        "add-caa", nlohmann::json{{"host", host + "."}, {"policies", list}}.dump());
   }
 
   static CaaRequest Request(const std::string& identifier) {
@@ -83,8 +83,7 @@ TEST_F(ChallTestSrvTest, CaaForAnotherCaRefusesWithTheRecordNamed) {
   CaaDecision decision = CheckCaa(*resolver_, Request("other-ca.test"));
   EXPECT_EQ(decision.verdict, CaaVerdict::kRefused) << decision.reason;
   EXPECT_NE(decision.reason.find("digicert.com"), std::string::npos) << decision.reason;
-  EXPECT_NE(decision.hint.find("other-ca.test. CAA 0 issue \"letsencrypt.org\""),
-            std::string::npos)
+  EXPECT_NE(decision.hint.find("other-ca.test. CAA 0 issue \"letsencrypt.org\""), std::string::npos)
       << decision.hint;
 }
 

@@ -2,11 +2,10 @@
 // fallback, RCODEs and transport failures as distinct kinds, zone finding, authoritative
 // servers and CNAME delegation into a second zone.
 
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <memory>
@@ -54,11 +53,11 @@ class ResolverBindTest : public ::testing::Test {
                        "loop1 IN CNAME loop2\n"
                        "loop2 IN CNAME loop1\n" +
                            BigTxtSet())));
-    options.zones.push_back(PrimaryZone(
-        "other.test", SimpleZoneFile("other.test", {{"ns1.other.test", "127.0.0.1"}},
-                                     "www.acme IN TXT \"delegated\"\n"
-                                     "ghost IN TXT \"a name server without address\"\n"
-                                     "hop IN CNAME www.acme\n")));
+    options.zones.push_back(
+        PrimaryZone("other.test", SimpleZoneFile("other.test", {{"ns1.other.test", "127.0.0.1"}},
+                                                 "www.acme IN TXT \"delegated\"\n"
+                                                 "ghost IN TXT \"a name server without address\"\n"
+                                                 "hop IN CNAME www.acme\n")));
     // A zone with a name server that has no address: it must be reported, not skipped. (BIND
     // refuses to load a zone whose in-zone NS target lacks an address, so the target lives in
     // other.test.)
@@ -77,10 +76,9 @@ class ResolverBindTest : public ::testing::Test {
   static ServerAddress Bind() { return ServerAddress{"127.0.0.1", Port()}; }
   static uint16_t Port() { return static_cast<uint16_t>(bind_->Port()); }
 
-  static std::unique_ptr<Resolver> MakeFor(std::vector<ServerAddress> servers,
-                                           std::chrono::milliseconds timeout =
-                                               std::chrono::milliseconds(2000),
-                                           int attempts = 2) {
+  static std::unique_ptr<Resolver> MakeFor(
+      std::vector<ServerAddress> servers,
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(2000), int attempts = 2) {
     ResolverOptions options;
     options.servers = std::move(servers);
     options.timeout = timeout;
@@ -239,8 +237,7 @@ TEST_F(ResolverBindTest, SilenceIsATimeoutWithinTheBound) {
 
 TEST_F(ResolverBindTest, NextServerAnswersWhenTheFirstFails) {
   int closed_port = testing::FreeTcpPort();
-  auto resolver =
-      MakeFor({ServerAddress{"127.0.0.1", static_cast<uint16_t>(closed_port)}, Bind()});
+  auto resolver = MakeFor({ServerAddress{"127.0.0.1", static_cast<uint16_t>(closed_port)}, Bind()});
   auto a = resolver->Query("www.example.test", RrType::kA);
   ASSERT_TRUE(a) << a.error().ToString();
   EXPECT_EQ(a->server, Bind().ToString());
@@ -256,9 +253,9 @@ TEST_F(ResolverBindTest, QueryServerAsksOneServerWithoutRecursion) {
 
 TEST_F(ResolverBindTest, FindsTheZoneByWalkingUp) {
   auto resolver = MakeFor({Bind()});
-  for (const char* name : {"example.test", "www.example.test", "a.b.c.example.test",
-                           "_acme-challenge.example.test", "*.example.test",
-                           "_acme-challenge.www.example.test"}) {
+  for (const char* name :
+       {"example.test", "www.example.test", "a.b.c.example.test", "_acme-challenge.example.test",
+        "*.example.test", "_acme-challenge.www.example.test"}) {
     auto zone = FindZone(*resolver, name);
     ASSERT_TRUE(zone) << name << ": " << zone.error().ToString();
     EXPECT_EQ(zone->zone, "example.test") << name;
@@ -308,8 +305,7 @@ TEST_F(ResolverBindTest, ListsAuthoritativeServersAndAsksEachDirectly) {
     if (server.host == "ns2.example.test") ns2 = &server;
   }
   ASSERT_NE(ns2, nullptr);
-  EXPECT_EQ(ns2->addresses,
-            (std::vector<ServerAddress>{{"127.0.0.1", Port()}, {"::1", Port()}}));
+  EXPECT_EQ(ns2->addresses, (std::vector<ServerAddress>{{"127.0.0.1", Port()}, {"::1", Port()}}));
 
   auto answers = QueryEachAuthoritative(*resolver, *servers, "txt.example.test", RrType::kTxt);
   ASSERT_EQ(answers.size(), 3u);  // ns1: 127.0.0.1; ns2: 127.0.0.1 and ::1

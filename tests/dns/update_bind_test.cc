@@ -89,9 +89,9 @@ class UpdateBindTest : public ::testing::Test {
 TEST_F(UpdateBindTest, AddsAndDeletesTxtValues) {
   Rfc2136Client client(Server(), Key(update_key_));
   // A wildcard and its base share one name: two values at once (RFC 8555 §8.4).
-  ASSERT_TRUE(client.Apply("example.test",
-                           {{TxtChange::Action::kAdd, kChallenge, "value-apex", 60},
-                            {TxtChange::Action::kAdd, kChallenge, "value-wildcard", 60}}));
+  ASSERT_TRUE(
+      client.Apply("example.test", {{TxtChange::Action::kAdd, kChallenge, "value-apex", 60},
+                                    {TxtChange::Action::kAdd, kChallenge, "value-wildcard", 60}}));
   EXPECT_EQ(TxtAt(kChallenge), (std::vector<std::string>{"value-apex", "value-wildcard"}));
 
   // Adding an existing value again is a no-op for the server (RFC 2136 §3.4.2.2).
