@@ -1,6 +1,7 @@
 // The real Resolver: ldns builds and parses the messages, transport.cc moves them.
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "dns/ldns_util.h"
@@ -50,7 +51,7 @@ class LdnsResolver final : public Resolver {
     auto normalized = NormalizeName(name);
     if (!normalized) return InvalidName(name, type, normalized.error());
     std::vector<std::string> outcomes;
-    QueryError last;
+    std::optional<QueryError> reported;
     for (int round = 0; round < options_.attempts; ++round) {
       for (const ServerAddress& server : options_.servers) {
         auto result = AskOnce(server, *normalized, type, Recursion::kDesired);
@@ -59,11 +60,15 @@ class LdnsResolver final : public Resolver {
         if (std::find(outcomes.begin(), outcomes.end(), outcome) == outcomes.end()) {
           outcomes.push_back(outcome);
         }
-        last = std::move(result.error());
+        // A server that answered (SERVFAIL, REFUSED...) says more than one that stayed silent,
+        // so its error is the one reported; the others are listed in the detail.
+        if (!reported || (!FromAServer(*reported) && FromAServer(result.error()))) {
+          reported = std::move(result.error());
+        }
       }
     }
-    last.detail = "asked " + util::Join(outcomes, "; ");
-    return tl::unexpected(std::move(last));
+    reported->detail = "asked " + util::Join(outcomes, "; ");
+    return tl::unexpected(std::move(*reported));
   }
 
   QueryResult<Response> QueryServer(const ServerAddress& server, std::string_view name, RrType type,
@@ -86,6 +91,11 @@ class LdnsResolver final : public Resolver {
     QueryError query_error = MakeQueryError(QueryFailure::kInvalidName, name, type, "", "");
     query_error.message = error.message;
     return tl::unexpected(std::move(query_error));
+  }
+
+  static bool FromAServer(const QueryError& error) {
+    return error.failure == QueryFailure::kServFail || error.failure == QueryFailure::kRefused ||
+           error.failure == QueryFailure::kRcode;
   }
 
   static std::string ShortReason(const QueryError& error) {

@@ -31,10 +31,11 @@ class Resolver {
   virtual ~Resolver() = default;
 
   // Asks the configured servers with RD=1: each server in order, `attempts` rounds. A server
-  // that times out, is unreachable, or answers SERVFAIL, REFUSED or NOTIMP is skipped for the
-  // next one (as the C library's resolver does).
-  // Returns the first NOERROR/NXDOMAIN response. Errors: the last server's QueryError, with
-  // every server's outcome in `detail`; kInvalidName before anything is sent.
+  // that times out, is unreachable, or answers SERVFAIL, REFUSED or another error RCODE is
+  // skipped for the next one (as the C library's resolver does).
+  // Returns the first NOERROR/NXDOMAIN response. Errors: the QueryError of the first server
+  // that answered with an error RCODE, else of the first that failed, with every server's
+  // outcome in `detail`; kInvalidName before anything is sent.
   virtual QueryResult<Response> Query(std::string_view name, RrType type) = 0;
 
   // Asks exactly `server`, with RD as given, `attempts` times on timeouts only. For checks of

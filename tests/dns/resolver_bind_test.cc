@@ -243,6 +243,16 @@ TEST_F(ResolverBindTest, NextServerAnswersWhenTheFirstFails) {
   EXPECT_EQ(a->server, Bind().ToString());
 }
 
+TEST_F(ResolverBindTest, AnAnswerIsReportedOverSilence) {
+  ServerAddress closed{"127.0.0.1", static_cast<uint16_t>(testing::FreeTcpPort())};
+  auto resolver = MakeFor({closed, Bind()});
+  auto result = resolver->Query("example.org", RrType::kA);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().failure, QueryFailure::kRefused);
+  EXPECT_EQ(result.error().detail,
+            "asked " + closed.ToString() + ": unreachable; " + Bind().ToString() + ": REFUSED");
+}
+
 TEST_F(ResolverBindTest, QueryServerAsksOneServerWithoutRecursion) {
   auto resolver = MakeFor({ServerAddress{"127.0.0.1", 1}});  // never used by QueryServer
   auto a = resolver->QueryServer(Bind(), "www.example.test", RrType::kA);
