@@ -9,6 +9,7 @@
 #include "dns/resolver.h"
 #include "dns/transport.h"
 #include "sys/fs.h"
+#include "util/log.h"
 #include "util/strings.h"
 
 namespace mailcert::dns {
@@ -110,6 +111,23 @@ class LdnsResolver final : public Resolver {
   // §4.2.1, RFC 7766 §5).
   QueryResult<Response> AskOnce(const ServerAddress& server, const std::string& name, RrType type,
                                 Recursion recursion) {
+    auto result = AskOnceUnlogged(server, name, type, recursion);
+    if (util::GetLogLevel() <= util::LogLevel::kDebug) {
+      std::string line = "dns: " + name + " " + RrTypeName(type) + " at " + server.ToString() +
+                         (recursion == Recursion::kDesired ? "" : " (RD=0)") + ": ";
+      if (result) {
+        line += RcodeName(result->rcode) + ", " + std::to_string(result->answer.size()) +
+                " answers" + (result->transport == Transport::kTcp ? " over TCP" : "");
+      } else {
+        line += QueryFailureName(result.error().failure);
+      }
+      util::LogDebug(line);
+    }
+    return result;
+  }
+
+  QueryResult<Response> AskOnceUnlogged(const ServerAddress& server, const std::string& name,
+                                        RrType type, Recursion recursion) {
     std::string where = server.ToString();
     auto query = internal::BuildQuery(name, type, recursion == Recursion::kDesired,
                                       options_.udp_payload_size, internal::RandomMessageId());

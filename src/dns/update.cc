@@ -5,6 +5,7 @@
 #include "dns/ldns_util.h"
 #include "dns/name.h"
 #include "dns/transport.h"
+#include "util/log.h"
 #include "util/strings.h"
 
 namespace mailcert::dns {
@@ -162,6 +163,9 @@ QueryResult<void> Rfc2136Client::Apply(std::string_view zone_text,
   }
 
   const std::string context = "update of zone " + *zone + " at " + where;
+  // TXT challenge values are public once published; the TSIG secret never reaches this line.
+  util::LogDebug("dns: " + context + " with " + key_.Describe() + ": " +
+                 std::to_string(changes.size()) + " change(s)");
   tl::expected<std::vector<uint8_t>, internal::TransportError> reply;
   for (int attempt = 0; attempt < options_.attempts; ++attempt) {
     reply = internal::Exchange(server_, *wire, Transport::kUdp, options_.timeout);

@@ -12,6 +12,7 @@
 #include "dns/tsig_key.h"
 #include "dns/update.h"
 #include "sys/fs.h"
+#include "util/log.h"
 
 namespace mailcert::dns {
 namespace {
@@ -145,6 +146,26 @@ TEST_F(UpdateBindTest, WrongSecretIsBadsigAndChangesNothing) {
   ExpectNoSecret(error);
   EXPECT_EQ(error.message.find(wrong.secret), std::string::npos);
   EXPECT_TRUE(TxtAt(kChallenge).empty());
+}
+
+TEST_F(UpdateBindTest, DebugLogNamesTheKeyButNeverItsSecret) {
+  util::LogLevel before = util::GetLogLevel();
+  util::SetLogLevel(util::LogLevel::kDebug);
+  ::testing::internal::CaptureStderr();
+  Rfc2136Client client(Server(), Key(update_key_));
+  EXPECT_TRUE(client.AddTxt("example.test", "log.example.test", "logged"));
+  EXPECT_TRUE(client.DeleteAllTxt("example.test", "log.example.test"));
+  BindKey wrong = update_key_;
+  wrong.secret = RandomTsigSecret(32);
+  EXPECT_FALSE(Rfc2136Client(Server(), Key(wrong)).AddTxt("example.test", kChallenge, "x"));
+  std::string log = ::testing::internal::GetCapturedStderr();
+  util::SetLogLevel(before);
+  EXPECT_NE(log.find("update of zone example.test at " + Server().ToString() +
+                     " with TSIG key 'mailcert-update'"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find(update_key_.secret), std::string::npos);
+  EXPECT_EQ(log.find(wrong.secret), std::string::npos);
 }
 
 TEST_F(UpdateBindTest, UnknownKeyIsBadkey) {
