@@ -118,6 +118,7 @@ QueryResult<void> Rfc2136Client::DeleteAllTxt(std::string_view zone, std::string
 QueryResult<void> Rfc2136Client::Apply(std::string_view zone_text,
                                        const std::vector<TxtChange>& changes) {
   const std::string where = server_.ToString();
+  if (changes.empty()) return {};
   auto zone = NormalizeName(zone_text);
   if (!zone) {
     return tl::unexpected(UpdateError(QueryFailure::kInvalidName, std::string(zone_text), where,
@@ -192,8 +193,10 @@ QueryResult<void> Rfc2136Client::Apply(std::string_view zone_text,
   }
 
   if (rcode != Rcode::kNoError || tsig_error != Rcode::kNoError) {
-    std::string message =
-        "update of zone " + *zone + " refused by " + where + ": " + RcodeName(rcode) + " (";
+    bool refused =
+        tsig_error != Rcode::kNoError || rcode == Rcode::kNotAuth || rcode == Rcode::kRefused;
+    std::string message = "update of zone " + *zone + (refused ? " refused by " : " failed at ") +
+                          where + ": " + RcodeName(rcode) + " (";
     if (tsig_error != Rcode::kNoError) {
       // RFC 8945 §5.3.2: a TSIG error comes back as NOTAUTH with the cause in the TSIG record.
       message += key_.Describe() + " not accepted: " + TsigErrorMeaning(tsig_error) + ")";
