@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <ostream>
+
 namespace mailcert::dns {
 namespace {
 
@@ -33,6 +36,18 @@ struct Case {
   CaaVerdict verdict;
   const char* reason_part;  // must appear in the reason
 };
+
+// gtest would otherwise print the struct's bytes as the parameter.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.label; }
+
+std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
+  std::string name;
+  for (const char* p = info.param.label; *p != '\0'; ++p) {
+    if (std::isalnum(static_cast<unsigned char>(*p))) name += *p;
+    if (*p == ' ') name += '_';
+  }
+  return name;
+}
 
 class CaaTableTest : public ::testing::TestWithParam<Case> {};
 
@@ -218,7 +233,7 @@ const Case kCases[] = {
      "no CAA identities"},
 };
 
-INSTANTIATE_TEST_SUITE_P(Rfc8659, CaaTableTest, ::testing::ValuesIn(kCases));
+INSTANTIATE_TEST_SUITE_P(Rfc8659, CaaTableTest, ::testing::ValuesIn(kCases), CaseName);
 
 TEST(CaaTest, AliasIsNamedInTheReason) {
   CaaStep step = With("_x.example.com", {{0, "issue", "digicert.com"}});

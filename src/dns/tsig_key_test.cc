@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 
 #include "sys/fs.h"
 
@@ -52,6 +54,17 @@ struct Malformed {
   std::string text;
   const char* expected;  // the message must contain this (with file:line)
 };
+
+void PrintTo(const Malformed& m, std::ostream* os) { *os << m.label; }
+
+std::string MalformedName(const ::testing::TestParamInfo<Malformed>& info) {
+  std::string name;
+  for (const char* p = info.param.label; *p != '\0'; ++p) {
+    if (std::isalnum(static_cast<unsigned char>(*p))) name += *p;
+    if (*p == ' ') name += '_';
+  }
+  return name;
+}
 
 class MalformedKeyFileTest : public ::testing::TestWithParam<Malformed> {};
 
@@ -104,7 +117,8 @@ INSTANTIATE_TEST_SUITE_P(
         Malformed{
             "repeated secret",
             "key k {\n algorithm hmac-sha256;\n " + kGoodSecret + "\n " + kGoodSecret + "\n};\n",
-            "tsig.key:4: key 'k' has more than one secret clause"}));
+            "tsig.key:4: key 'k' has more than one secret clause"}),
+    MalformedName);
 
 TEST(TsigKeyTest, FromValuesChecksEachValue) {
   EXPECT_TRUE(TsigKey::FromValues("k", "hmac-sha512", kSecret));
