@@ -26,6 +26,8 @@ namespace mailcert::dns {
 // what a check against an authoritative server wants.
 enum class Recursion { kDesired, kNotDesired };
 
+// Implementations must be safe to call from several threads at once: QueryEachAuthoritative
+// asks all authoritative servers in parallel through one Resolver.
 class Resolver {
  public:
   virtual ~Resolver() = default;
