@@ -1,0 +1,210 @@
+#include "deploy/deployer.h"
+
+#include <algorithm>
+
+#include "crypto/x509.h"
+#include "util/log.h"
+#include "util/strings.h"
+
+namespace mailcert::deploy {
+namespace {
+
+bool IsWildcard(const std::string& name) { return name.rfind("*.", 0) == 0; }
+
+// The leaf fingerprint (lowercase hex) of a material, as probe::CheckServed reports it.
+std::string Fingerprint(const Material& material) {
+  auto chain = crypto::SplitPemCertificates(material.files.fullchain_pem);
+  if (!chain) return "";
+  auto leaf = crypto::ParseCertificate(chain->front());
+  return leaf ? util::HexEncode(leaf->fingerprint_sha256) : "";
+}
+
+}  // namespace
+
+std::string Command::Describe() const { return util::Join(argv, " "); }
+
+const char* DeployStatusName(DeployStatus status) {
+  switch (status) {
+    case DeployStatus::kUnchanged: return "unchanged";
+    case DeployStatus::kDeployed: return "deployed";
+    case DeployStatus::kRefused: return "refused";
+    case DeployStatus::kRolledBack: return "rolled-back";
+  }
+  return "?";
+}
+
+Deployer::Deployer(sys::Fs& fs, sys::ProcessRunner& runner, sys::Clock& clock, ProbeFunction probe)
+    : fs_(fs), runner_(runner), clock_(clock), probe_(std::move(probe)) {}
+
+util::Result<Layout> Deployer::LayoutFor(const TargetSpec& target,
+                                         const std::vector<Material>& materials) {
+  switch (target.type) {
+    case TargetType::kPostfix:
+      return PostfixLayout(target.dir, materials, target.sni);
+    case TargetType::kDovecot:
+      return DovecotLayout(target.dir, materials, target.sni, target.dovecot_syntax);
+    case TargetType::kNginx:
+      return NginxLayout(target.dir, materials);
+    case TargetType::kMailcow: {
+      std::vector<ExistingDir> existing;
+      auto names = fs_.ListDir(target.mailcow_ssl_dir);
+      if (names) {
+        for (const auto& name : *names) {
+          auto stat = fs_.Stat(sys::JoinPath(target.mailcow_ssl_dir, name));
+          if (!stat || !stat->is_directory) continue;
+          bool ours = fs_.Stat(sys::JoinPath(sys::JoinPath(target.mailcow_ssl_dir, name),
+                                             kMailcowMarker))
+                          .has_value();
+          existing.push_back({name, ours});
+        }
+      }
+      return MailcowLayout(target.mailcow_ssl_dir, materials, existing);
+    }
+    case TargetType::kDockerMailserver:
+      if (target.dms_letsencrypt) {
+        return DmsLetsencryptLayout(target.dms_letsencrypt_dir, target.dms_fqdn, materials);
+      }
+      return DmsManualLayout(target.dms_manual, materials);
+    case TargetType::kFiles:
+      break;
+  }
+  return util::Fail(util::ErrorCode::kInternal, "no layout for target " + target.name);
+}
+
+util::Result<void> Deployer::RunAll(const std::vector<Command>& commands, const std::string& what) {
+  for (const auto& command : commands) {
+    sys::ProcessRequest request;
+    request.argv = command.argv;
+    request.timeout = std::chrono::seconds(120);
+    auto outcome = runner_.Run(request);
+    if (!outcome) return util::Fail(outcome.error().WithContext(what + " `" + command.Describe() + "`"));
+    if (outcome->exit_code != 0) {
+      std::string output = std::string(util::Trim(outcome->stderr_text + outcome->stdout_text));
+      std::string last = output.substr(output.find_last_of('\n') == std::string::npos
+                                           ? 0
+                                           : output.find_last_of('\n') + 1);
+      return util::Fail(util::ErrorCode::kIo,
+                        what + " `" + command.Describe() + "` failed (exit " +
+                            std::to_string(outcome->exit_code) + ")" +
+                            (last.empty() ? "" : ": " + last.substr(0, 300)));
+    }
+  }
+  return {};
+}
+
+std::vector<EndpointResult> Deployer::Verify(const TargetSpec& target,
+                                             const std::vector<Material>& materials) {
+  // One probe per endpoint and certificate, with SNI set to the certificate's first concrete
+  // name; a default client must get the first key type's leaf.
+  struct Expectation {
+    probe::Endpoint endpoint;
+    std::string fingerprint;
+  };
+  std::vector<Expectation> expectations;
+  std::vector<std::string> seen;
+  for (const auto& material : materials) {
+    if (std::find(seen.begin(), seen.end(), material.lineage) != seen.end()) continue;
+    seen.push_back(material.lineage);
+    auto name = std::find_if(material.names.begin(), material.names.end(),
+                             [](const std::string& n) { return !IsWildcard(n); });
+    if (name == material.names.end()) continue;
+    for (probe::Endpoint endpoint : target.endpoints) {
+      endpoint.sni = *name;
+      expectations.push_back({endpoint, Fingerprint(material)});
+    }
+  }
+  std::vector<EndpointResult> results(expectations.size());
+  std::vector<bool> done(expectations.size(), false);
+  const auto deadline = clock_.Now() + target.verify_timeout;
+  // Services restart at their own pace (postfix reload lets old processes finish, doveadm
+  // reload starts new ones): retry each endpoint until it serves the new leaf or time is up.
+  while (true) {
+    bool all = true;
+    for (size_t i = 0; i < expectations.size(); ++i) {
+      if (done[i]) continue;
+      EndpointResult& result = results[i];
+      result.endpoint = probe::DescribeEndpoint(expectations[i].endpoint);
+      result.expected_fingerprint = expectations[i].fingerprint;
+      auto served = probe_(expectations[i].endpoint);
+      if (!served) {
+        result.served_fingerprint.clear();
+        result.error = served.error().message;
+      } else {
+        result.served_fingerprint = util::HexEncode(served->leaf.fingerprint_sha256);
+        result.error = result.served_fingerprint == result.expected_fingerprint
+                           ? ""
+                           : "serves " + served->leaf.subject_cn + " (fingerprint " +
+                                 result.served_fingerprint.substr(0, 16) + "…), not the " +
+                                 "deployed certificate";
+      }
+      done[i] = result.error.empty();
+      all = all && done[i];
+    }
+    if (all || clock_.Now() >= deadline) break;
+    clock_.SleepFor(std::chrono::milliseconds(500));
+  }
+  return results;
+}
+
+DeployOutcome Deployer::Deploy(const TargetSpec& target, const std::vector<Material>& materials) {
+  DeployOutcome outcome;
+  outcome.target = target.name;
+  for (const auto& material : materials) {
+    if (auto valid = ValidateMaterial(material, target.trusted_roots_pem, clock_.Now()); !valid) {
+      outcome.status = DeployStatus::kRefused;
+      outcome.error = valid.error().message;
+      return outcome;
+    }
+  }
+  auto layout = LayoutFor(target, materials);
+  if (!layout) {
+    outcome.status = DeployStatus::kRefused;
+    outcome.error = layout.error().message;
+    return outcome;
+  }
+  auto installed = Install(fs_, *layout, target.owner);
+  if (!installed) {
+    outcome.status = DeployStatus::kRolledBack;
+    outcome.error = installed.error().message + "; the previous files were kept";
+    return outcome;
+  }
+  if (!installed->changed()) return outcome;  // kUnchanged
+  outcome.written = installed->written;
+
+  auto roll_back = [&](const std::string& why) {
+    outcome.status = DeployStatus::kRolledBack;
+    outcome.error = why;
+    if (auto restored = Restore(fs_, *installed); !restored) {
+      outcome.error += "; RESTORING THE PREVIOUS FILES FAILED: " + restored.error().message;
+      return;
+    }
+    // Bring the service back onto the restored files; report, but do not mask, a failure here.
+    if (auto again = RunAll(target.prepare, "after restoring, prepare"); !again) {
+      outcome.error += "; " + again.error().message;
+    } else if (auto reloaded = RunAll(target.reload, "after restoring, reload"); !reloaded) {
+      outcome.error += "; " + reloaded.error().message;
+    }
+    outcome.error += "; the previous files are back in place";
+  };
+  if (auto prepared = RunAll(target.prepare, "prepare"); !prepared) {
+    roll_back(prepared.error().message);
+    return outcome;
+  }
+  if (auto reloaded = RunAll(target.reload, "reload"); !reloaded) {
+    roll_back(reloaded.error().message);
+    return outcome;
+  }
+  outcome.endpoints = Verify(target, materials);
+  std::vector<std::string> failures;
+  for (const auto& result : outcome.endpoints) {
+    if (!result.error.empty()) failures.push_back(result.endpoint + ": " + result.error);
+  }
+  if (!failures.empty()) {
+    roll_back("after the reload " + util::Join(failures, "; "));
+    return outcome;
+  }
+  outcome.status = DeployStatus::kDeployed;
+  return outcome;
+}
+
+}  // namespace mailcert::deploy

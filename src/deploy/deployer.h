@@ -1,0 +1,103 @@
+#pragma once
+// One deploy to one target, in the order issue #3 fixes, stopping at the first failure:
+// validate → compare (nothing to do when every file is identical) → write atomically → run the
+// target's test and rebuild commands → reload → verify on the wire that every endpoint serves
+// the new leaf for every certificate → on any failure after writing: restore the previous
+// files, rebuild and reload again, and report loudly.
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "deploy/installer.h"
+#include "deploy/layout.h"
+#include "probe/probe.h"
+#include "sys/clock.h"
+#include "sys/fs.h"
+#include "sys/process.h"
+#include "util/result.h"
+
+namespace mailcert::deploy {
+
+enum class TargetType { kPostfix, kDovecot, kNginx, kMailcow, kDockerMailserver, kFiles };
+
+struct Command {
+  std::vector<std::string> argv;
+  std::string Describe() const;
+};
+
+struct TargetSpec {
+  std::string name;  // "postfix", or what the configuration calls it
+  TargetType type = TargetType::kPostfix;
+  // Where and how the files go.
+  std::string dir;  // postfix, dovecot, nginx: the directory the files are written to
+  bool sni = false;
+  DovecotSyntax dovecot_syntax = DovecotSyntax::k23;
+  std::string mailcow_ssl_dir;  // <mailcow>/data/assets/ssl
+  bool dms_letsencrypt = false;
+  std::string dms_letsencrypt_dir, dms_fqdn;
+  DmsManualPaths dms_manual;
+  Ownership owner;
+  std::string trusted_roots_pem;  // for validation; empty: the system store
+  // Run after the files are written, before the reload; a failure aborts and restores
+  // (postmap -F for an SNI map, nginx -t).
+  std::vector<Command> prepare;
+  std::vector<Command> reload;
+  // Endpoints that must serve the new certificates afterwards (SNI is set per certificate).
+  std::vector<probe::Endpoint> endpoints;
+  std::chrono::seconds verify_timeout{30};
+};
+
+enum class DeployStatus {
+  kUnchanged,   // every file already identical: nothing written, nothing reloaded
+  kDeployed,    // written, reloaded, verified
+  kRefused,     // validation failed: nothing touched
+  kRolledBack,  // something failed after writing: the previous files are back
+};
+
+const char* DeployStatusName(DeployStatus status);
+
+struct EndpointResult {
+  std::string endpoint;  // DescribeEndpoint
+  std::string expected_fingerprint;
+  std::string served_fingerprint;  // empty when the probe failed
+  std::string error;               // empty when it served the expected leaf
+};
+
+struct DeployOutcome {
+  std::string target;
+  DeployStatus status = DeployStatus::kUnchanged;
+  std::vector<std::string> written;
+  std::vector<EndpointResult> endpoints;
+  std::string error;  // one line when not deployed/unchanged
+  bool ok() const {
+    return status == DeployStatus::kDeployed || status == DeployStatus::kUnchanged;
+  }
+};
+
+using ProbeFunction = std::function<util::Result<probe::Served>(const probe::Endpoint&)>;
+
+class Deployer {
+ public:
+  Deployer(sys::Fs& fs, sys::ProcessRunner& runner, sys::Clock& clock, ProbeFunction probe);
+
+  // `materials`: the current versions of the lineages this target takes, one per key type;
+  // exactly one lineage is `server` for targets with a default certificate.
+  DeployOutcome Deploy(const TargetSpec& target, const std::vector<Material>& materials);
+
+  // The layout for a target (exposed for `deploy --dry-run` and tests).
+  util::Result<Layout> LayoutFor(const TargetSpec& target, const std::vector<Material>& materials);
+
+ private:
+  util::Result<void> RunAll(const std::vector<Command>& commands, const std::string& what);
+  std::vector<EndpointResult> Verify(const TargetSpec& target,
+                                     const std::vector<Material>& materials);
+
+  sys::Fs& fs_;
+  sys::ProcessRunner& runner_;
+  sys::Clock& clock_;
+  ProbeFunction probe_;
+};
+
+}  // namespace mailcert::deploy

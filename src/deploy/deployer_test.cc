@@ -1,0 +1,168 @@
+// The deploy sequence through the seams (ninja-style recording fakes): a runner that records
+// commands and a "server" that serves whatever file it loaded at its last reload. Real servers
+// are in tests/integration/deploy_test.cc.
+#include "deploy/deployer.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "crypto/test_ca.h"
+
+namespace mailcert::deploy {
+namespace {
+
+using crypto::testing::TestCa;
+
+class FakeClock : public sys::Clock {
+ public:
+  util::TimePoint Now() override { return now; }
+  void SleepFor(std::chrono::milliseconds duration) override { now += duration; }
+  util::TimePoint now = std::chrono::system_clock::now();
+};
+
+// A pretend mail server: serves the leaf of the file it read at its last reload; a "broken"
+// server ignores reloads (the reload that does not take).
+struct FakeServer : sys::ProcessRunner {
+  std::string served_file;
+  std::string loaded_pem;
+  bool ignores_reload = false;
+  int fail_command = -1;  // index into commands that fails
+  std::vector<std::string> commands;
+
+  util::Result<sys::ProcessOutcome> Run(const sys::ProcessRequest& request) override {
+    std::string line;
+    for (const auto& arg : request.argv) line += (line.empty() ? "" : " ") + arg;
+    commands.push_back(line);
+    sys::ProcessOutcome outcome;
+    outcome.exit_code = 0;
+    if (static_cast<int>(commands.size()) - 1 == fail_command) {
+      outcome.exit_code = 1;
+      outcome.stderr_text = "nginx: [emerg] cannot load certificate\n";
+      return outcome;
+    }
+    if (request.argv.back() == "reload" && !ignores_reload) {
+      loaded_pem = sys::RealFs().ReadFile(served_file).value_or("");
+    }
+    return outcome;
+  }
+
+  util::Result<probe::Served> Serve(const probe::Endpoint&) {
+    auto chain = crypto::SplitPemCertificates(loaded_pem);
+    if (!chain) return util::Fail(util::ErrorCode::kNetwork, "connect: Connection refused");
+    probe::Served served;
+    served.chain_der = *chain;
+    served.leaf = crypto::ParseCertificate(chain->front()).value();
+    return served;
+  }
+};
+
+class DeployerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/mailcert-deployer-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    target_.name = "nginx";
+    target_.type = TargetType::kNginx;
+    target_.dir = dir_;
+    target_.trusted_roots_pem = root_.cert_pem();
+    target_.prepare = {Command{{"nginx", "-t"}}};
+    target_.reload = {Command{{"nginx", "-s", "reload"}}};
+    target_.endpoints = {probe::Endpoint{"127.0.0.1", 8443, probe::Protocol::kHttps, ""}};
+    target_.verify_timeout = std::chrono::seconds(5);
+    server_.served_file = dir_ + "/mail.ec256.crt";
+  }
+  void TearDown() override { (void)sys::RealFs().RemoveAll(dir_); }
+
+  Material Issue() {
+    auto key = crypto::PrivateKey::Generate(crypto::KeyType::kEc256).value();
+    crypto::testing::CertOptions options;
+    options.names = {"mail.example.org"};
+    Material material;
+    material.lineage = "mail";
+    material.names = {"mail.example.org"};
+    material.key_type = "ec256";
+    material.server = true;
+    material.files.key_pem = key.ToPem().value();
+    material.files.cert_pem = crypto::DerToPem(root_.IssueLeaf(key, options).value());
+    material.files.fullchain_pem = material.files.cert_pem;
+    return material;
+  }
+
+  DeployOutcome Run(const Material& material) {
+    Deployer deployer(sys::RealFs(), server_, clock_,
+                      [this](const probe::Endpoint& e) { return server_.Serve(e); });
+    return deployer.Deploy(target_, {material});
+  }
+
+  std::string dir_;
+  TestCa root_ = TestCa::CreateRoot().value();
+  TargetSpec target_;
+  FakeServer server_;
+  FakeClock clock_;
+};
+
+TEST_F(DeployerTest, WritesTestsReloadsVerifiesAndThenHasNothingToDo) {
+  Material material = Issue();
+  DeployOutcome first = Run(material);
+  ASSERT_EQ(first.status, DeployStatus::kDeployed) << first.error;
+  EXPECT_EQ(server_.commands, (std::vector<std::string>{"nginx -t", "nginx -s reload"}));
+  ASSERT_EQ(first.endpoints.size(), 1u);
+  EXPECT_EQ(first.endpoints[0].endpoint, "https 127.0.0.1:8443 (SNI mail.example.org)");
+  EXPECT_TRUE(first.endpoints[0].error.empty());
+
+  DeployOutcome second = Run(material);
+  EXPECT_EQ(second.status, DeployStatus::kUnchanged);
+  EXPECT_EQ(server_.commands.size(), 2u) << "no test, no reload when nothing changed";
+}
+
+TEST_F(DeployerTest, AReloadThatDoesNotTakeIsDetectedAndRolledBack) {
+  Material old_version = Issue();
+  ASSERT_EQ(Run(old_version).status, DeployStatus::kDeployed);
+  const std::string old_cert = sys::RealFs().ReadFile(dir_ + "/mail.ec256.crt").value();
+  const std::string old_key = sys::RealFs().ReadFile(dir_ + "/mail.ec256.key").value();
+
+  server_.ignores_reload = true;
+  server_.commands.clear();
+  DeployOutcome outcome = Run(Issue());
+  EXPECT_EQ(outcome.status, DeployStatus::kRolledBack);
+  EXPECT_NE(outcome.error.find("not the deployed certificate"), std::string::npos) << outcome.error;
+  EXPECT_NE(outcome.error.find("the previous files are back in place"), std::string::npos);
+  EXPECT_EQ(sys::RealFs().ReadFile(dir_ + "/mail.ec256.crt").value(), old_cert);
+  EXPECT_EQ(sys::RealFs().ReadFile(dir_ + "/mail.ec256.key").value(), old_key);
+  EXPECT_EQ(server_.commands, (std::vector<std::string>{"nginx -t", "nginx -s reload", "nginx -t",
+                                                        "nginx -s reload"}))
+      << "restored files are tested and reloaded again";
+}
+
+TEST_F(DeployerTest, AFailingConfigTestAbortsBeforeTheReload) {
+  ASSERT_EQ(Run(Issue()).status, DeployStatus::kDeployed);
+  const std::string before = sys::RealFs().ReadFile(dir_ + "/mail.ec256.crt").value();
+  server_.commands.clear();
+  server_.fail_command = 0;  // nginx -t
+  DeployOutcome outcome = Run(Issue());
+  EXPECT_EQ(outcome.status, DeployStatus::kRolledBack);
+  EXPECT_NE(outcome.error.find("prepare `nginx -t` failed (exit 1): nginx: [emerg] cannot load"),
+            std::string::npos)
+      << outcome.error;
+  EXPECT_EQ(server_.commands.front(), "nginx -t");
+  EXPECT_EQ(std::count(server_.commands.begin(), server_.commands.end(), "nginx -s reload"), 1)
+      << "only the reload onto the restored files";
+  EXPECT_EQ(sys::RealFs().ReadFile(dir_ + "/mail.ec256.crt").value(), before);
+}
+
+TEST_F(DeployerTest, InvalidMaterialIsRefusedBeforeAnythingIsTouched) {
+  ASSERT_EQ(Run(Issue()).status, DeployStatus::kDeployed);
+  const std::string before = sys::RealFs().ReadFile(dir_ + "/mail.ec256.key").value();
+  server_.commands.clear();
+  Material mismatched = Issue();
+  mismatched.files.key_pem = Issue().files.key_pem;
+  DeployOutcome outcome = Run(mismatched);
+  EXPECT_EQ(outcome.status, DeployStatus::kRefused);
+  EXPECT_NE(outcome.error.find("key does not match"), std::string::npos);
+  EXPECT_TRUE(server_.commands.empty());
+  EXPECT_EQ(sys::RealFs().ReadFile(dir_ + "/mail.ec256.key").value(), before);
+}
+
+}  // namespace
+}  // namespace mailcert::deploy
