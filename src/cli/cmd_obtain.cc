@@ -3,6 +3,7 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/deploy_targets.h"
 #include "cli/output.h"
 #include "cli/session.h"
 #include "plan/renewal.h"
@@ -150,16 +151,25 @@ void ObtainDue(std::vector<Job>& jobs, const Settings& settings, store::Store& s
   }
 }
 
-int Report(const std::vector<Job>& jobs, const Flags& flags) {
+int Report(const std::vector<Job>& jobs, const Flags& flags, const Settings& settings,
+           store::Store& store) {
   size_t issued = 0, failed = 0;
   for (const Job& job : jobs) {
     if (job.status == Status::kIssued) ++issued;
     if (job.status == Status::kFailed || job.status == Status::kDeferred) ++failed;
   }
+  // Every run deploys (issue #3): a renewed certificate never sits undeployed, and a deploy that
+  // failed last time is tried again — unchanged targets cost one comparison each.
+  int deploy_code = kExitNothingToDo;
+  util::Json deploys = util::Json::array();
+  if (settings.file && !settings.file->deploy.empty()) {
+    auto outcomes = DeployAll(*settings.file, store, "");
+    deploy_code = ReportDeploys(outcomes, flags.json, flags.json ? &deploys : nullptr);
+  }
   if (flags.json) {
     util::Json results = util::Json::array();
     for (const Job& job : jobs) results.push_back(JobJson(job));
-    PrintJson({{"results", results}, {"issued", issued}, {"failed", failed}});
+    PrintJson({{"results", results}, {"issued", issued}, {"failed", failed}, {"deploys", deploys}});
   } else {
     for (const Job& job : jobs) {
       std::string line = JobLine(job);
@@ -168,8 +178,8 @@ int Report(const std::vector<Job>& jobs, const Flags& flags) {
                    line.c_str());
     }
   }
-  if (failed > 0) return kExitError;
-  return issued > 0 ? kExitChanged : kExitNothingToDo;
+  if (failed > 0 || deploy_code == kExitError) return kExitError;
+  return issued > 0 || deploy_code == kExitChanged ? kExitChanged : kExitNothingToDo;
 }
 
 // `issue` is an administrator asking now, so it ignores the failure backoff; `renew` (the timer)
@@ -276,7 +286,7 @@ int ObtainCommand(const Flags& flags, bool renew) {
     }
     ObtainDue(*jobs, *settings, store, key_policy);
     for (auto& job : broken) jobs->push_back(std::move(job));
-    return Report(*jobs, flags);
+    return Report(*jobs, flags, *settings, store);
   }
   auto jobs = Decide(std::move(specs), flags, store, /*honour_backoff=*/false);
   if (!jobs) {
@@ -284,7 +294,7 @@ int ObtainCommand(const Flags& flags, bool renew) {
     return kExitError;
   }
   ObtainDue(*jobs, *settings, store, key_policy);
-  return Report(*jobs, flags);
+  return Report(*jobs, flags, *settings, store);
 }
 
 }  // namespace

@@ -14,5 +14,16 @@ int RunCertificates(const Flags& flags);
 int RunAccount(const std::string& action, const Flags& flags);
 int RunRevoke(const Flags& flags);
 int RunPlan(const Flags& flags, const SetupSource& source);
+int RunDeploy(const Flags& flags, const std::string& only_target);
+
+// `check --host`: one endpoint outside any configuration.
+struct CheckTarget {
+  std::string host;
+  int port = 0;
+  std::string starttls;  // smtp, imap, pop3, sieve; empty: from the port, else plain TLS
+  std::string name;      // the name to expect (and send as SNI); default: the host
+  std::string ca_bundle;
+};
+int RunCheck(const Flags& flags, const CheckTarget& adhoc);
 
 }  // namespace mailcert::cli

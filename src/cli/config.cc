@@ -145,6 +145,104 @@ util::Result<MailConfig> ReadMail(const toml::table& table, const std::string& p
   return mail;
 }
 
+// Commands: a string (run with /bin/sh -c), a list of arguments, or a list of such lists.
+util::Result<std::vector<std::vector<std::string>>> ReadCommands(const toml::node& node,
+                                                                 const std::string& path,
+                                                                 const std::string& key) {
+  std::vector<std::vector<std::string>> commands;
+  auto one = [&](const toml::node& item) -> util::Result<void> {
+    if (item.is_string()) {
+      commands.push_back({"/bin/sh", "-c", *item.value<std::string>()});
+      return {};
+    }
+    const toml::array* argv = item.as_array();
+    if (argv == nullptr || argv->empty()) {
+      return util::Fail(Invalid(Where(path, item), "\"" + key + "\" takes a command: a string "
+                                                   "or a list of arguments"));
+    }
+    std::vector<std::string> words;
+    for (const auto& word : *argv) {
+      if (!word.is_string()) {
+        return util::Fail(Invalid(Where(path, word), "\"" + key + "\" arguments must be strings"));
+      }
+      words.push_back(*word.value<std::string>());
+    }
+    commands.push_back(std::move(words));
+    return {};
+  };
+  // "postfix reload" is one shell command; ["postfix", "reload"] one argument list;
+  // [["postmap", "-F", "hash:x"], ["postfix", "reload"]] several commands in order.
+  const toml::array* array = node.as_array();
+  if (array != nullptr && !array->empty() && array->front().is_array()) {
+    for (const auto& item : *array) MC_RETURN_IF_ERROR(one(item));
+    return commands;
+  }
+  MC_RETURN_IF_ERROR(one(node));
+  return commands;
+}
+
+util::Result<DeployConfig> ReadDeploy(const toml::table& table, const std::string& path,
+                                      const std::string& origin) {
+  static const std::set<std::string> kKnown = {
+      "type", "name", "certificates", "server", "dir", "sni", "dovecot_version",
+      "postfix_config_dir", "nginx_config", "dovecot_config", "mailcow_dir", "mode",
+      "cert_path", "key_path", "alt_cert_path", "alt_key_path", "letsencrypt_dir", "fqdn",
+      "prepare", "reload", "endpoints", "verify_timeout", "ca_bundle", "owner", "group"};
+  MC_RETURN_IF_ERROR(CheckKeys(table, kKnown, path, " in [[deploy]]"));
+  DeployConfig deploy;
+  deploy.origin = origin;
+  std::optional<std::string> text;
+  auto string = [&](const char* key, std::string& out) -> util::Result<void> {
+    text.reset();
+    MC_RETURN_IF_ERROR(ReadString(table, key, path, text));
+    if (text) out = *text;
+    return {};
+  };
+  MC_RETURN_IF_ERROR(string("type", deploy.type));
+  static const std::set<std::string> kTypes = {"postfix", "dovecot", "nginx", "mailcow",
+                                               "docker-mailserver"};
+  if (!kTypes.count(deploy.type)) {
+    return util::Fail(Invalid(origin, "[[deploy]] type must be postfix, dovecot, nginx, mailcow "
+                                      "or docker-mailserver"));
+  }
+  deploy.name = deploy.type;
+  MC_RETURN_IF_ERROR(string("name", deploy.name));
+  MC_RETURN_IF_ERROR(ReadStringList(table, "certificates", path, deploy.certificates));
+  MC_RETURN_IF_ERROR(string("server", deploy.server));
+  MC_RETURN_IF_ERROR(string("dir", deploy.dir));
+  MC_RETURN_IF_ERROR(ReadBool(table, "sni", path, deploy.sni));
+  MC_RETURN_IF_ERROR(string("dovecot_version", deploy.dovecot_version));
+  MC_RETURN_IF_ERROR(string("postfix_config_dir", deploy.postfix_config_dir));
+  MC_RETURN_IF_ERROR(string("nginx_config", deploy.nginx_config));
+  MC_RETURN_IF_ERROR(string("dovecot_config", deploy.dovecot_config));
+  MC_RETURN_IF_ERROR(string("mailcow_dir", deploy.mailcow_dir));
+  MC_RETURN_IF_ERROR(string("mode", deploy.dms_mode));
+  MC_RETURN_IF_ERROR(string("cert_path", deploy.cert_path));
+  MC_RETURN_IF_ERROR(string("key_path", deploy.key_path));
+  MC_RETURN_IF_ERROR(string("alt_cert_path", deploy.alt_cert_path));
+  MC_RETURN_IF_ERROR(string("alt_key_path", deploy.alt_key_path));
+  MC_RETURN_IF_ERROR(string("letsencrypt_dir", deploy.letsencrypt_dir));
+  MC_RETURN_IF_ERROR(string("fqdn", deploy.fqdn));
+  MC_RETURN_IF_ERROR(string("ca_bundle", deploy.ca_bundle));
+  MC_RETURN_IF_ERROR(string("owner", deploy.owner));
+  MC_RETURN_IF_ERROR(string("group", deploy.group));
+  if (const toml::node* node = table.get("prepare")) {
+    MC_ASSIGN_OR_RETURN(deploy.prepare, ReadCommands(*node, path, "prepare"));
+  }
+  if (const toml::node* node = table.get("reload")) {
+    MC_ASSIGN_OR_RETURN(deploy.reload, ReadCommands(*node, path, "reload"));
+  }
+  MC_RETURN_IF_ERROR(ReadStringList(table, "endpoints", path, deploy.endpoints));
+  if (const toml::node* node = table.get("verify_timeout")) {
+    auto value = node->value<int64_t>();
+    if (!node->is_integer() || !value || *value < 1 || *value > 3600) {
+      return util::Fail(Invalid(Where(path, *node), "\"verify_timeout\" must be seconds, 1 to 3600"));
+    }
+    deploy.verify_timeout = static_cast<int>(*value);
+  }
+  return deploy;
+}
+
 util::Result<CertificateConfig> ReadCertificate(const toml::table& table, const std::string& path,
                                                 const std::string& origin) {
   static const std::set<std::string> kKnown = {"name",    "domains",     "key_type",
@@ -188,7 +286,7 @@ util::Result<FileConfig> ParseConfig(const std::string& text, const std::string&
   static const std::set<std::string> kKnown = {
       "server",      "staging",  "ca_bundle",    "state_dir",         "email",
       "eab_kid",     "eab_hmac_key", "eab_hmac_key_file", "http_listen", "webroot",
-      "key_type",    "preferred_chain", "concurrency", "certificate", "mail"};
+      "key_type",    "preferred_chain", "concurrency", "certificate", "mail", "deploy"};
   MC_RETURN_IF_ERROR(CheckKeys(root, kKnown, path, ""));
 
   FileConfig config;
@@ -223,6 +321,17 @@ util::Result<FileConfig> ParseConfig(const std::string& text, const std::string&
       return util::Fail(Invalid(Where(path, *node), "\"mail\" must be a [mail] table"));
     }
     MC_ASSIGN_OR_RETURN(config.mail, ReadMail(*node->as_table(), path, Where(path, *node)));
+  }
+  if (const toml::node* node = root.get("deploy")) {
+    const toml::array* array = node->as_array();
+    if (array == nullptr || !array->is_array_of_tables()) {
+      return util::Fail(Invalid(Where(path, *node),
+                                "\"deploy\" must be written as [[deploy]] tables"));
+    }
+    for (const auto& item : *array) {
+      MC_ASSIGN_OR_RETURN(DeployConfig deploy, ReadDeploy(*item.as_table(), path, Where(path, item)));
+      config.deploy.push_back(std::move(deploy));
+    }
   }
   if (const toml::node* node = root.get("certificate")) {
     const toml::array* array = node->as_array();

@@ -43,6 +43,27 @@ struct MailConfig {
   bool skip_http_check = false;
 };
 
+// [[deploy]]: one deploy target (issue #3). Raw values; cli/deploy_targets.cc applies defaults.
+struct DeployConfig {
+  std::string origin;
+  std::string type;  // postfix | dovecot | nginx | mailcow | docker-mailserver
+  std::string name;
+  std::vector<std::string> certificates;  // lineages; empty: every lineage in the store
+  std::string server;                     // the default certificate's lineage
+  std::string dir;
+  bool sni = false;
+  std::string dovecot_version;  // "2.3", "2.4"; empty: ask `dovecot --version`
+  std::string postfix_config_dir, nginx_config, dovecot_config;
+  std::string mailcow_dir;
+  std::string dms_mode;  // manual | letsencrypt
+  std::string cert_path, key_path, alt_cert_path, alt_key_path, letsencrypt_dir, fqdn;
+  std::optional<std::vector<std::vector<std::string>>> prepare, reload;  // argv lists
+  std::vector<std::string> endpoints;  // "smtp://127.0.0.1:25", "imaps://mail.example.org"
+  int verify_timeout = 30;
+  std::string ca_bundle;  // trust for validation when the CA is private (Pebble, a company CA)
+  std::string owner, group;
+};
+
 struct FileConfig {
   std::string path;
   std::optional<std::string> server;
@@ -60,6 +81,7 @@ struct FileConfig {
   std::optional<int> concurrency;
   std::vector<CertificateConfig> certificates;
   std::optional<MailConfig> mail;
+  std::vector<DeployConfig> deploy;
 };
 
 // Errors: kInvalidInput "<path>:<line>:<column>: <what>" for syntax, unknown keys and types;

@@ -100,6 +100,24 @@ int Main(int argc, char** argv) {
   AddCommon(account, flags, binder);
   AddCa(account, flags, binder);
 
+  std::string deploy_target;
+  CLI::App* deploy = app.add_subcommand(
+      "deploy", "Install the current certificates into every [[deploy]] target and verify them");
+  deploy->add_option("--target", deploy_target, "Only the [[deploy]] with this name");
+  AddCommon(deploy, flags, binder);
+
+  CheckTarget check_target;
+  CLI::App* check = app.add_subcommand(
+      "check", "What every endpoint serves now (monitoring-plugins exit codes 0/1/2/3)");
+  check->add_option("--host", check_target.host, "Check this host instead of [[deploy]] endpoints");
+  check->add_option("--port", check_target.port, "Port (default from the protocol)");
+  check->add_option("--starttls", check_target.starttls, "smtp, imap, pop3 or sieve");
+  check->add_option("--name", check_target.name, "Name to send as SNI and expect in the certificate");
+  check->add_option("--ca-bundle", check_target.ca_bundle, "Extra trusted roots (PEM)");
+  check->add_option("--warning", flags.warning_days, "WARNING below this many days left");
+  check->add_option("--critical", flags.critical_days, "CRITICAL below this many days left");
+  AddCommon(check, flags, binder);
+
   SetupSource setup_source;
   CLI::App* plan = app.add_subcommand("plan", "Show the certificates a mail setup needs");
   plan->add_option("--mailcow", setup_source.mailcow_dir,
@@ -138,6 +156,8 @@ int Main(int argc, char** argv) {
   if (account->parsed()) return RunAccount(account_action, flags);
   if (revoke->parsed()) return RunRevoke(flags);
   if (plan->parsed()) return RunPlan(flags, setup_source);
+  if (deploy->parsed()) return RunDeploy(flags, deploy_target);
+  if (check->parsed()) return RunCheck(flags, check_target);
   return kExitError;
 }
 

@@ -27,6 +27,7 @@ util::Json ErrorJson(const util::Error& error);
 
 void PrintJson(const util::Json& json);
 
+
 // A one-line progress indicator on stderr, only when stderr is a terminal.
 class Progress {
  public:

@@ -40,6 +40,8 @@ struct Flags {
   bool json = false;
   bool yes = false;
   int verbosity = 0;
+  int warning_days = -1;   // check: WARNING below this many days left (-1: from the lifetime)
+  int critical_days = -1;  // check: CRITICAL below this many days left
 };
 
 struct Settings {

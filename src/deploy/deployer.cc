@@ -33,6 +33,27 @@ const char* DeployStatusName(DeployStatus status) {
   return "?";
 }
 
+std::string DeployedCertificatePath(const TargetSpec& target, const Material& material) {
+  switch (target.type) {
+    case TargetType::kPostfix: return PostfixChainPath(target.dir, material);
+    case TargetType::kDovecot: return DovecotCertPath(target.dir, material);
+    case TargetType::kNginx: return NginxCertPath(target.dir, material);
+    case TargetType::kMailcow:
+      return material.names.empty()
+                 ? ""
+                 : sys::JoinPath(sys::JoinPath(target.mailcow_ssl_dir, material.names.front()),
+                                 "cert.pem");
+    case TargetType::kDockerMailserver:
+      return target.dms_letsencrypt
+                 ? sys::JoinPath(sys::JoinPath(sys::JoinPath(target.dms_letsencrypt_dir, "live"),
+                                               target.dms_fqdn),
+                                 "fullchain.pem")
+                 : target.dms_manual.cert;
+    case TargetType::kFiles: break;
+  }
+  return "";
+}
+
 Deployer::Deployer(sys::Fs& fs, sys::ProcessRunner& runner, sys::Clock& clock, ProbeFunction probe)
     : fs_(fs), runner_(runner), clock_(clock), probe_(std::move(probe)) {}
 

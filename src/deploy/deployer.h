@@ -76,6 +76,10 @@ struct DeployOutcome {
   }
 };
 
+// The file of `target` that holds `material`'s certificate once deployed (for `check`'s
+// "deployed" fingerprint); empty when the target keeps no such file.
+std::string DeployedCertificatePath(const TargetSpec& target, const Material& material);
+
 using ProbeFunction = std::function<util::Result<probe::Served>(const probe::Endpoint&)>;
 
 class Deployer {

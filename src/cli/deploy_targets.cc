@@ -1,0 +1,258 @@
+#include "cli/deploy_targets.h"
+
+#include <grp.h>
+#include <pwd.h>
+
+#include "probe/probe.h"
+#include "sys/clock.h"
+#include "util/strings.h"
+
+namespace mailcert::cli {
+namespace {
+
+util::Error Invalid(const DeployConfig& config, const std::string& what) {
+  return util::Error{util::ErrorCode::kInvalidInput, config.origin + ": [[deploy]] " +
+                                                         config.name + ": " + what, {}};
+}
+
+std::vector<deploy::Command> Commands(const std::vector<std::vector<std::string>>& lists) {
+  std::vector<deploy::Command> commands;
+  for (const auto& argv : lists) commands.push_back(deploy::Command{argv});
+  return commands;
+}
+
+// Dovecot 2.4 renamed ssl_cert/ssl_key (dovecot documentation, 2.4-converted-settings).
+deploy::DovecotSyntax DetectDovecot(sys::ProcessRunner& runner) {
+  sys::ProcessRequest request;
+  request.argv = {"dovecot", "--version"};
+  request.timeout = std::chrono::seconds(10);
+  auto outcome = runner.Run(request);
+  if (outcome && outcome->exit_code == 0 && outcome->stdout_text.rfind("2.4", 0) == 0) {
+    return deploy::DovecotSyntax::k24;
+  }
+  return deploy::DovecotSyntax::k23;
+}
+
+}  // namespace
+
+util::Result<probe::Endpoint> ParseEndpoint(const std::string& text) {
+  size_t scheme_end = text.find("://");
+  if (scheme_end == std::string::npos) {
+    return util::Fail(util::ErrorCode::kInvalidInput,
+                      "endpoint " + util::Quote(text) + " needs a protocol: smtp://host:25");
+  }
+  MC_ASSIGN_OR_RETURN(probe::Protocol protocol, probe::ParseProtocol(text.substr(0, scheme_end)));
+  std::string rest = text.substr(scheme_end + 3);
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  probe::Endpoint endpoint;
+  endpoint.protocol = protocol;
+  endpoint.port = probe::DefaultPorts(protocol).front();
+  std::string port;
+  if (!rest.empty() && rest.front() == '[') {
+    size_t close = rest.find(']');
+    if (close == std::string::npos) {
+      return util::Fail(util::ErrorCode::kInvalidInput, "endpoint " + util::Quote(text) +
+                                                            ": unclosed [ in an IPv6 address");
+    }
+    endpoint.host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size() && rest[close + 1] == ':') port = rest.substr(close + 2);
+  } else {
+    size_t colon = rest.rfind(':');
+    endpoint.host = rest.substr(0, colon);
+    if (colon != std::string::npos) port = rest.substr(colon + 1);
+  }
+  if (!port.empty()) {
+    if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
+        std::stoi(port) < 1 || std::stoi(port) > 65535) {
+      return util::Fail(util::ErrorCode::kInvalidInput,
+                        "endpoint " + util::Quote(text) + ": bad port " + util::Quote(port));
+    }
+    endpoint.port = std::stoi(port);
+  }
+  if (endpoint.host.empty()) {
+    return util::Fail(util::ErrorCode::kInvalidInput, "endpoint " + util::Quote(text) +
+                                                          " has no host");
+  }
+  return endpoint;
+}
+
+util::Result<deploy::TargetSpec> ResolveTarget(const DeployConfig& config,
+                                               sys::ProcessRunner& runner) {
+  deploy::TargetSpec target;
+  target.name = config.name;
+  target.sni = config.sni;
+  target.dir = config.dir;
+  target.verify_timeout = std::chrono::seconds(config.verify_timeout);
+  if (!config.ca_bundle.empty()) {
+    auto pem = sys::RealFs().ReadFile(config.ca_bundle);
+    if (!pem) return util::Fail(Invalid(config, "ca_bundle: " + pem.error().message));
+    target.trusted_roots_pem = *pem;
+  }
+  if (!config.owner.empty()) {
+    struct passwd* user = ::getpwnam(config.owner.c_str());
+    if (user == nullptr) return util::Fail(Invalid(config, "no user " + util::Quote(config.owner)));
+    target.owner.uid = user->pw_uid;
+  }
+  if (!config.group.empty()) {
+    struct group* group = ::getgrnam(config.group.c_str());
+    if (group == nullptr) {
+      return util::Fail(Invalid(config, "no group " + util::Quote(config.group)));
+    }
+    target.owner.gid = group->gr_gid;
+  }
+  for (const auto& text : config.endpoints) {
+    auto endpoint = ParseEndpoint(text);
+    if (!endpoint) return util::Fail(Invalid(config, endpoint.error().message));
+    target.endpoints.push_back(*endpoint);
+  }
+  auto need_dir = [&]() -> util::Result<void> {
+    if (config.dir.empty() || config.dir.front() != '/') {
+      return util::Fail(Invalid(config, "needs dir = \"/absolute/directory\" for the files"));
+    }
+    return {};
+  };
+  std::vector<std::vector<std::string>> prepare, reload;
+  if (config.type == "postfix") {
+    MC_RETURN_IF_ERROR(need_dir());
+    target.type = deploy::TargetType::kPostfix;
+    std::vector<std::string> c;
+    if (!config.postfix_config_dir.empty()) c = {"-c", config.postfix_config_dir};
+    // postmap -F embeds the files' contents in the map (postmap(1)): rebuilt after every change.
+    if (config.sni) {
+      std::vector<std::string> postmap = {"postmap"};
+      postmap.insert(postmap.end(), c.begin(), c.end());
+      postmap.push_back("-F");
+      postmap.push_back("hash:" + deploy::PostfixSniMapPath(config.dir));
+      prepare.push_back(postmap);
+    }
+    std::vector<std::string> postfix = {"postfix"};
+    postfix.insert(postfix.end(), c.begin(), c.end());
+    postfix.push_back("reload");
+    reload.push_back(postfix);
+  } else if (config.type == "dovecot") {
+    MC_RETURN_IF_ERROR(need_dir());
+    target.type = deploy::TargetType::kDovecot;
+    if (config.dovecot_version == "2.4") {
+      target.dovecot_syntax = deploy::DovecotSyntax::k24;
+    } else if (config.dovecot_version == "2.3") {
+      target.dovecot_syntax = deploy::DovecotSyntax::k23;
+    } else if (config.dovecot_version.empty()) {
+      target.dovecot_syntax = DetectDovecot(runner);
+    } else {
+      return util::Fail(Invalid(config, "dovecot_version must be \"2.3\" or \"2.4\""));
+    }
+    std::vector<std::string> doveadm = {"doveadm"};
+    if (!config.dovecot_config.empty()) {
+      doveadm.push_back("-c");
+      doveadm.push_back(config.dovecot_config);
+    }
+    doveadm.push_back("reload");
+    reload.push_back(doveadm);
+  } else if (config.type == "nginx") {
+    MC_RETURN_IF_ERROR(need_dir());
+    target.type = deploy::TargetType::kNginx;
+    std::vector<std::string> nginx = {"nginx"};
+    if (!config.nginx_config.empty()) {
+      nginx.push_back("-c");
+      nginx.push_back(config.nginx_config);
+    }
+    // nginx -s reload keeps the old configuration on error and says so only in error.log:
+    // test first, and a failing test aborts the deploy (ca-and-mail-tls-landscape §4).
+    std::vector<std::string> test = nginx;
+    test.push_back("-t");
+    prepare.push_back(test);
+    nginx.push_back("-s");
+    nginx.push_back("reload");
+    reload.push_back(nginx);
+  } else if (config.type == "mailcow") {
+    if (config.mailcow_dir.empty()) {
+      return util::Fail(Invalid(config, "needs mailcow_dir = \"/opt/mailcow-dockerized\""));
+    }
+    target.type = deploy::TargetType::kMailcow;
+    target.mailcow_ssl_dir = config.mailcow_dir + "/data/assets/ssl";
+    // What mailcow itself does after a renewal (reload-configurations.sh): restart Postfix and
+    // Dovecot (their entrypoints rebuild the SNI maps), reload nginx.
+    const std::string compose = "docker compose --project-directory " + config.mailcow_dir;
+    reload.push_back({"/bin/sh", "-c", compose + " restart postfix-mailcow dovecot-mailcow"});
+    reload.push_back({"/bin/sh", "-c", compose + " exec -T nginx-mailcow nginx -s reload"});
+  } else if (config.type == "docker-mailserver") {
+    target.type = deploy::TargetType::kDockerMailserver;
+    if (config.dms_mode == "letsencrypt") {
+      target.dms_letsencrypt = true;
+      target.dms_letsencrypt_dir = config.letsencrypt_dir.empty() ? "/etc/letsencrypt"
+                                                                  : config.letsencrypt_dir;
+      target.dms_fqdn = config.fqdn;
+      if (config.fqdn.empty()) {
+        return util::Fail(Invalid(config, "mode = \"letsencrypt\" needs fqdn = the name DMS "
+                                          "looks for under live/ (SSL_DOMAIN or its hostname)"));
+      }
+    } else if (config.dms_mode == "manual") {
+      if (config.cert_path.empty() || config.key_path.empty()) {
+        return util::Fail(Invalid(config, "mode = \"manual\" needs cert_path and key_path "
+                                          "(DMS's SSL_CERT_PATH and SSL_KEY_PATH)"));
+      }
+      target.dms_manual = {config.cert_path, config.key_path, config.alt_cert_path,
+                           config.alt_key_path};
+    } else {
+      return util::Fail(Invalid(config, "mode must be \"manual\" or \"letsencrypt\""));
+    }
+    // docker-mailserver notices changed files itself (check-for-changes.sh, every 2 s) and
+    // reloads Postfix and Dovecot: no reload by default.
+  }
+  target.prepare = Commands(config.prepare ? *config.prepare : prepare);
+  target.reload = Commands(config.reload ? *config.reload : reload);
+  return target;
+}
+
+util::Result<std::vector<deploy::Material>> MaterialsFor(const DeployConfig& config,
+                                                         store::Store& store) {
+  std::vector<std::string> lineages = config.certificates;
+  if (lineages.empty()) {
+    MC_ASSIGN_OR_RETURN(lineages, store.ListLineages());
+  }
+  std::vector<deploy::Material> materials;
+  for (const auto& lineage : lineages) {
+    MC_ASSIGN_OR_RETURN(auto current, store.CurrentVersion(lineage));
+    if (!current) {
+      return util::Fail(util::ErrorCode::kNotFound,
+                        config.origin + ": [[deploy]] " + config.name + ": certificate " +
+                            lineage + " has no version yet: issue it first");
+    }
+    deploy::Material material;
+    material.lineage = lineage;
+    material.names = current->meta.names;
+    material.key_type = current->meta.key_type;
+    MC_ASSIGN_OR_RETURN(material.files, store.ReadVersionFiles(*current));
+    material.server = config.server.empty() ? materials.empty() : config.server == lineage;
+    materials.push_back(std::move(material));
+  }
+  return materials;
+}
+
+std::vector<deploy::DeployOutcome> DeployAll(const FileConfig& config, store::Store& store,
+                                             const std::string& only_target) {
+  std::vector<deploy::DeployOutcome> outcomes;
+  deploy::Deployer deployer(sys::RealFs(), sys::RealProcessRunner(), sys::RealClock(),
+                            [](const probe::Endpoint& endpoint) {
+                              return probe::Probe(endpoint, probe::ProbeOptions{});
+                            });
+  for (const auto& target_config : config.deploy) {
+    if (!only_target.empty() && target_config.name != only_target) continue;
+    deploy::DeployOutcome outcome;
+    outcome.target = target_config.name;
+    auto target = ResolveTarget(target_config, sys::RealProcessRunner());
+    auto materials = target ? MaterialsFor(target_config, store)
+                            : util::Result<std::vector<deploy::Material>>(
+                                  util::Fail(target.error()));
+    if (!materials) {
+      outcome.status = deploy::DeployStatus::kRefused;
+      outcome.error = materials.error().message;
+    } else {
+      outcome = deployer.Deploy(*target, *materials);
+    }
+    outcomes.push_back(std::move(outcome));
+  }
+  return outcomes;
+}
+
+}  // namespace mailcert::cli

@@ -1,0 +1,39 @@
+#pragma once
+// [[deploy]] tables turned into deploy::TargetSpec (with each target type's default commands),
+// the materials each target takes from the store, and the run over every target that `deploy`
+// and `renew` share.
+
+#include <string>
+#include <vector>
+
+#include "cli/config.h"
+#include "deploy/deployer.h"
+#include "store/store.h"
+#include "sys/process.h"
+#include "util/json.h"
+#include "util/result.h"
+
+namespace mailcert::cli {
+
+// Errors: kInvalidInput naming the [[deploy]] table and the field.
+util::Result<deploy::TargetSpec> ResolveTarget(const DeployConfig& config,
+                                               sys::ProcessRunner& runner);
+
+// "smtp://127.0.0.1:2525", "imaps://mail.example.org" (default port), "https://[::1]:8443".
+util::Result<probe::Endpoint> ParseEndpoint(const std::string& text);
+
+// The current versions of the lineages a target takes (all of the store's when it names none).
+util::Result<std::vector<deploy::Material>> MaterialsFor(const DeployConfig& config,
+                                                         store::Store& store);
+
+// Deploys every configured target (or only `only_target`), records each lineage's deploy result
+// in its state.json, and returns the outcomes in configuration order.
+std::vector<deploy::DeployOutcome> DeployAll(const FileConfig& config, store::Store& store,
+                                             const std::string& only_target);
+
+// Prints deploy outcomes (text on stdout/stderr unless `json`), or fills `json_out` with them.
+// Returns 0 when something was deployed, 2 when nothing changed, 1 on any failure.
+int ReportDeploys(const std::vector<deploy::DeployOutcome>& outcomes, bool json,
+                  util::Json* json_out);
+
+}  // namespace mailcert::cli
