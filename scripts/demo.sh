@@ -107,12 +107,12 @@ step "Deploy into Postfix, Dovecot and nginx: write, reload, verify every port o
 # CA bundle the chain must verify against (a Let's Encrypt certificate needs no ca_bundle).
 config=$demo_dir/mailcert.toml
 deploy_tables=$(<"$DEPLOY_CONFIG")
-ca_bundle=$(toml_string "$ROOT_PEM")
+root_bundle=$(toml_string "$ROOT_PEM")
 {
   echo "# The demo's configuration: scripts/mail-servers-up.sh's [[deploy]] tables, Pebble's root."
   echo "state_dir = $(toml_string "$demo_dir/state")"
   echo
-  echo "${deploy_tables//\"@CA_BUNDLE@\"/"$ca_bundle"}"
+  echo "${deploy_tables//\"@CA_BUNDLE@\"/"$root_bundle"}"
 } >"$config"
 (
   set -x

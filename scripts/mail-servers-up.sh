@@ -261,7 +261,7 @@ nginx_bin=$(command -v nginx)
   echo "    server_name _;"
   echo "    ssl_certificate $dir/nginx/$stem.crt;"
   echo "    ssl_certificate_key $dir/nginx/$stem.key;"
-  echo "    return 200 \"mailcert demo\\n\";"
+  printf '%s\n' '    return 200 "mailcert demo\n";'  # nginx turns \n into a newline
   echo "  }"
   echo "}"
 } >"$ng/nginx.conf"
