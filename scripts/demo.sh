@@ -124,10 +124,6 @@ if [[ ${#as_root[@]} -ne 0 ]]; then
 fi
 
 step "Check what every port serves: served = deployed = stored"
-# `nginx -s reload` returns before nginx has switched over: for a moment its old and new workers
-# both accept, and mailcert's verify is content with the first handshake that shows the new
-# certificate (a known gap). Give the old worker time to go before asking every port again.
-sleep 2
 (
   set -x
   "${as_root[@]}" "$mailcert" check --config "$config"

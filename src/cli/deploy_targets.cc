@@ -47,6 +47,9 @@ util::Result<probe::Endpoint> ParseEndpoint(const std::string& text) {
   probe::Endpoint endpoint;
   endpoint.protocol = protocol;
   endpoint.port = probe::DefaultPorts(protocol).front();
+  const std::string scheme = util::ToLower(text.substr(0, scheme_end));
+  if (scheme == "submission") endpoint.port = 587;  // RFC 6409
+  if (scheme == "submissions") endpoint.port = 465;  // RFC 8314 §7.3
   std::string port;
   if (!rest.empty() && rest.front() == '[') {
     size_t close = rest.find(']');

@@ -26,8 +26,9 @@ util::Result<probe::Endpoint> ParseEndpoint(const std::string& text);
 util::Result<std::vector<deploy::Material>> MaterialsFor(const DeployConfig& config,
                                                          store::Store& store);
 
-// Deploys every configured target (or only `only_target`), records each lineage's deploy result
-// in its state.json, and returns the outcomes in configuration order.
+// Deploys every configured target (or only `only_target`) and returns the outcomes in
+// configuration order. A target that failed is simply deployed again by the next run: its files
+// were restored, so they differ from the current version.
 std::vector<deploy::DeployOutcome> DeployAll(const FileConfig& config, store::Store& store,
                                              const std::string& only_target);
 

@@ -135,14 +135,17 @@ std::vector<EndpointResult> Deployer::Verify(const TargetSpec& target,
     }
   }
   std::vector<EndpointResult> results(expectations.size());
-  std::vector<bool> done(expectations.size(), false);
+  std::vector<int> good_in_a_row(expectations.size(), 0);
   const auto deadline = clock_.Now() + target.verify_timeout;
   // Services restart at their own pace (postfix reload lets old processes finish, doveadm
   // reload starts new ones): retry each endpoint until it serves the new leaf or time is up.
+  // One good handshake is not enough: for a moment after `nginx -s reload` old and new workers
+  // both accept connections, so an endpoint passes only after kConsecutive good answers in a row.
+  constexpr int kConsecutive = 3;
   while (true) {
     bool all = true;
     for (size_t i = 0; i < expectations.size(); ++i) {
-      if (done[i]) continue;
+      if (good_in_a_row[i] >= kConsecutive) continue;
       EndpointResult& result = results[i];
       result.endpoint = probe::DescribeEndpoint(expectations[i].endpoint);
       result.expected_fingerprint = expectations[i].fingerprint;
@@ -158,11 +161,19 @@ std::vector<EndpointResult> Deployer::Verify(const TargetSpec& target,
                                  result.served_fingerprint.substr(0, 16) + "…), not the " +
                                  "deployed certificate";
       }
-      done[i] = result.error.empty();
-      all = all && done[i];
+      good_in_a_row[i] = result.error.empty() ? good_in_a_row[i] + 1 : 0;
+      all = all && good_in_a_row[i] >= kConsecutive;
     }
-    if (all || clock_.Now() >= deadline) break;
-    clock_.SleepFor(std::chrono::milliseconds(500));
+    if (all) break;
+    if (clock_.Now() >= deadline) {
+      for (size_t i = 0; i < expectations.size(); ++i) {
+        if (results[i].error.empty() && good_in_a_row[i] < kConsecutive) {
+          results[i].error = "served the deployed certificate only intermittently";
+        }
+      }
+      break;
+    }
+    clock_.SleepFor(std::chrono::milliseconds(200));
   }
   return results;
 }

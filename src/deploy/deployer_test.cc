@@ -26,6 +26,9 @@ struct FakeServer : sys::ProcessRunner {
   std::string served_file;
   std::string loaded_pem;
   bool ignores_reload = false;
+  bool flapping = false;  // old and new workers both answer after the reload
+  int probes = 0;
+  std::string previous_pem;
   int fail_command = -1;  // index into commands that fails
   std::vector<std::string> commands;
 
@@ -41,13 +44,15 @@ struct FakeServer : sys::ProcessRunner {
       return outcome;
     }
     if (request.argv.back() == "reload" && !ignores_reload) {
+      previous_pem = loaded_pem;
       loaded_pem = sys::RealFs().ReadFile(served_file).value_or("");
     }
     return outcome;
   }
 
   util::Result<probe::Served> Serve(const probe::Endpoint&) {
-    auto chain = crypto::SplitPemCertificates(loaded_pem);
+    const std::string& pem = flapping && ++probes % 2 == 0 ? previous_pem : loaded_pem;
+    auto chain = crypto::SplitPemCertificates(pem);
     if (!chain) return util::Fail(util::ErrorCode::kNetwork, "connect: Connection refused");
     probe::Served served;
     served.chain_der = *chain;
@@ -133,6 +138,14 @@ TEST_F(DeployerTest, AReloadThatDoesNotTakeIsDetectedAndRolledBack) {
   EXPECT_EQ(server_.commands, (std::vector<std::string>{"nginx -t", "nginx -s reload", "nginx -t",
                                                         "nginx -s reload"}))
       << "restored files are tested and reloaded again";
+}
+
+// One good handshake right after a reload proves little: old workers may still be answering.
+TEST_F(DeployerTest, AnEndpointThatFlapsBetweenOldAndNewIsNotVerified) {
+  ASSERT_EQ(Run(Issue()).status, DeployStatus::kDeployed);
+  server_.flapping = true;
+  DeployOutcome outcome = Run(Issue());
+  EXPECT_EQ(outcome.status, DeployStatus::kRolledBack) << outcome.error;
 }
 
 TEST_F(DeployerTest, AFailingConfigTestAbortsBeforeTheReload) {

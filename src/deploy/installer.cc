@@ -81,8 +81,11 @@ util::Result<InstallResult> Install(sys::Fs& fs, const Layout& layout, const Own
       // content is what it served, so that is what a rollback restores.
       auto content = fs.ReadFile(file.path);
       if (content) previous.content = std::move(*content);
+      const bool owner_ok =
+          (owner.uid == static_cast<uid_t>(-1) || stat->uid == owner.uid) &&
+          (owner.gid == static_cast<gid_t>(-1) || stat->gid == owner.gid);
       if (!stat->is_symlink && content && previous.content == file.content &&
-          stat->mode == file.mode) {
+          stat->mode == file.mode && owner_ok) {
         result.unchanged.push_back(file.path);
         continue;
       }

@@ -179,8 +179,24 @@ Layout MailcowLayout(const std::string& ssl_dir, const std::vector<Material>& ma
   return layout;
 }
 
-Layout DmsManualLayout(const DmsManualPaths& paths, const std::vector<Material>& materials) {
+namespace {
+// docker-mailserver serves one certificate: the server's, its first key type first.
+std::vector<const Material*> ServerFirst(const std::vector<Material>& materials) {
+  std::vector<const Material*> ordered;
+  for (const auto& material : materials) {
+    if (material.server) ordered.push_back(&material);
+  }
+  for (const auto& material : materials) {
+    if (!material.server) ordered.push_back(&material);
+  }
+  return ordered;
+}
+}  // namespace
+
+Layout DmsManualLayout(const DmsManualPaths& paths, const std::vector<Material>& all) {
   Layout layout;
+  std::vector<Material> materials;
+  for (const Material* material : ServerFirst(all)) materials.push_back(*material);
   if (materials.empty()) return layout;
   layout.files.push_back({paths.cert, materials[0].files.fullchain_pem, kPublic});
   layout.files.push_back({paths.key, materials[0].files.key_pem, kSecret});
@@ -192,8 +208,10 @@ Layout DmsManualLayout(const DmsManualPaths& paths, const std::vector<Material>&
 }
 
 Layout DmsLetsencryptLayout(const std::string& letsencrypt_dir, const std::string& fqdn,
-                            const std::vector<Material>& materials) {
+                            const std::vector<Material>& all) {
   Layout layout;
+  std::vector<Material> materials;
+  for (const Material* material : ServerFirst(all)) materials.push_back(*material);
   if (materials.empty()) return layout;
   // DMS reads live/<fqdn>/fullchain.pem and privkey.pem (then key.pem) — real files here, so a
   // mount of only live/ works too (DMS #2698 broke on dangling symlinks into archive/).
