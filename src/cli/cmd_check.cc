@@ -49,15 +49,20 @@ int JudgeDays(const crypto::CertificateInfo& leaf, int64_t days_left, const Flag
 
 Row CheckOne(const probe::Endpoint& endpoint, const std::string& name,
              const std::string& trusted_roots, const std::string& deployed,
-             const std::string& stored, const Flags& flags) {
+             const std::string& stored, const Flags& flags,
+             net::TlsKeyRestriction restriction = net::TlsKeyRestriction::kAny) {
   Row row;
   probe::Endpoint with_sni = endpoint;
   if (!name.empty()) with_sni.sni = name;
   row.endpoint = probe::DescribeEndpoint(with_sni);
+  if (restriction == net::TlsKeyRestriction::kRsaOnly) row.endpoint += " RSA";
+  if (restriction == net::TlsKeyRestriction::kEcdsaOnly) row.endpoint += " ECDSA";
   row.name = name;
   row.deployed = deployed;
   row.stored = stored;
-  auto served = probe::Probe(with_sni, probe::ProbeOptions{});
+  probe::ProbeOptions probe_options;
+  probe_options.key_restriction = restriction;
+  auto served = probe::Probe(with_sni, probe_options);
   if (!served) {
     row.state = kCritical;  // no answer, no STARTTLS, no TLS: mail falls back or bounces
     row.problem = served.error().message;
@@ -114,8 +119,11 @@ int RunCheck(const Flags& flags, const CheckTarget& adhoc) {
     endpoint.port = adhoc.port > 0 ? adhoc.port : probe::DefaultPorts(endpoint.protocol).front();
     std::string roots;
     if (!adhoc.ca_bundle.empty()) roots = sys::RealFs().ReadFile(adhoc.ca_bundle).value_or("");
+    net::TlsKeyRestriction restriction = net::TlsKeyRestriction::kAny;
+    if (adhoc.key_type == "rsa") restriction = net::TlsKeyRestriction::kRsaOnly;
+    if (adhoc.key_type == "ecdsa") restriction = net::TlsKeyRestriction::kEcdsaOnly;
     rows.push_back(CheckOne(endpoint, adhoc.name.empty() ? adhoc.host : adhoc.name, roots, "", "",
-                            flags));
+                            flags, restriction));
   } else {
     auto settings = ResolveSettings(flags);
     if (!settings) {
@@ -138,10 +146,7 @@ int RunCheck(const Flags& flags, const CheckTarget& adhoc) {
         PrintError(materials.error());
         return kUnknown;
       }
-      std::vector<std::string> seen;
       for (const auto& material : *materials) {
-        if (std::find(seen.begin(), seen.end(), material.lineage) != seen.end()) continue;
-        seen.push_back(material.lineage);
         auto name = std::find_if(material.names.begin(), material.names.end(),
                                  [](const std::string& n) { return n.rfind("*.", 0) != 0; });
         const std::string stored = LeafFingerprint(material.files.fullchain_pem);
@@ -150,7 +155,8 @@ int RunCheck(const Flags& flags, const CheckTarget& adhoc) {
             path.empty() ? "" : LeafFingerprint(sys::RealFs().ReadFile(path).value_or(""));
         for (const auto& endpoint : target->endpoints) {
           rows.push_back(CheckOne(endpoint, name == material.names.end() ? "" : *name,
-                                  target->trusted_roots_pem, deployed, stored, flags));
+                                  target->trusted_roots_pem, deployed, stored, flags,
+                                  deploy::RestrictionFor(material, *materials)));
         }
       }
     }

@@ -23,6 +23,7 @@ struct CheckTarget {
   std::string starttls;  // smtp, imap, pop3, sieve; empty: from the port, else plain TLS
   std::string name;      // the name to expect (and send as SNI); default: the host
   std::string ca_bundle;
+  std::string key_type;  // "rsa" or "ecdsa": act as a client that accepts only that kind
 };
 int RunCheck(const Flags& flags, const CheckTarget& adhoc);
 

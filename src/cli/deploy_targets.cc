@@ -1,6 +1,8 @@
 #include "cli/deploy_targets.h"
 
 #include <grp.h>
+
+#include <algorithm>
 #include <pwd.h>
 
 #include "probe/probe.h"
@@ -229,6 +231,24 @@ util::Result<std::vector<deploy::Material>> MaterialsFor(const DeployConfig& con
     material.server = config.server.empty() ? materials.empty() : config.server == lineage;
     materials.push_back(std::move(material));
   }
+  // Lineages with the same names and different key types form one certificate (RSA + ECDSA).
+  auto name_set = [](const deploy::Material& material) {
+    std::vector<std::string> names;
+    for (const auto& name : material.names) names.push_back(util::ToLower(name));
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  for (size_t i = 0; i < materials.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (name_set(materials[j]) == name_set(materials[i]) &&
+          materials[j].key_type != materials[i].key_type) {
+        materials[i].group = deploy::GroupOf(materials[j]);
+        materials[i].server = materials[i].server || materials[j].server;
+        materials[j].server = materials[i].server;
+        break;
+      }
+    }
+  }
   return materials;
 }
 
@@ -236,8 +256,11 @@ std::vector<deploy::DeployOutcome> DeployAll(const FileConfig& config, store::St
                                              const std::string& only_target) {
   std::vector<deploy::DeployOutcome> outcomes;
   deploy::Deployer deployer(sys::RealFs(), sys::RealProcessRunner(), sys::RealClock(),
-                            [](const probe::Endpoint& endpoint) {
-                              return probe::Probe(endpoint, probe::ProbeOptions{});
+                            [](const probe::Endpoint& endpoint,
+                               net::TlsKeyRestriction restriction) {
+                              probe::ProbeOptions options;
+                              options.key_restriction = restriction;
+                              return probe::Probe(endpoint, options);
                             });
   for (const auto& target_config : config.deploy) {
     if (!only_target.empty() && target_config.name != only_target) continue;

@@ -114,6 +114,9 @@ int Main(int argc, char** argv) {
   check->add_option("--starttls", check_target.starttls, "smtp, imap, pop3 or sieve");
   check->add_option("--name", check_target.name, "Name to send as SNI and expect in the certificate");
   check->add_option("--ca-bundle", check_target.ca_bundle, "Extra trusted roots (PEM)");
+  check->add_option("--key-type", check_target.key_type,
+                    "rsa or ecdsa: be a client that accepts only that certificate kind")
+      ->check(CLI::IsMember({"rsa", "ecdsa"}));
   check->add_option("--warning", flags.warning_days, "WARNING below this many days left");
   check->add_option("--critical", flags.critical_days, "CRITICAL below this many days left");
   AddCommon(check, flags, binder);

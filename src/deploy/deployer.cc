@@ -54,6 +54,17 @@ std::string DeployedCertificatePath(const TargetSpec& target, const Material& ma
   return "";
 }
 
+net::TlsKeyRestriction RestrictionFor(const Material& material,
+                                      const std::vector<Material>& materials) {
+  // TLS 1.2 with only RSA (or ECDSA) cipher suites makes a dual server show that certificate.
+  const bool dual = std::count_if(materials.begin(), materials.end(), [&](const Material& m) {
+                      return GroupOf(m) == GroupOf(material);
+                    }) > 1;
+  if (!dual) return net::TlsKeyRestriction::kAny;
+  return material.key_type.rfind("rsa", 0) == 0 ? net::TlsKeyRestriction::kRsaOnly
+                                                : net::TlsKeyRestriction::kEcdsaOnly;
+}
+
 Deployer::Deployer(sys::Fs& fs, sys::ProcessRunner& runner, sys::Clock& clock, ProbeFunction probe)
     : fs_(fs), runner_(runner), clock_(clock), probe_(std::move(probe)) {}
 
@@ -119,19 +130,18 @@ std::vector<EndpointResult> Deployer::Verify(const TargetSpec& target,
   // name; a default client must get the first key type's leaf.
   struct Expectation {
     probe::Endpoint endpoint;
+    net::TlsKeyRestriction restriction;
     std::string fingerprint;
   };
   std::vector<Expectation> expectations;
-  std::vector<std::string> seen;
   for (const auto& material : materials) {
-    if (std::find(seen.begin(), seen.end(), material.lineage) != seen.end()) continue;
-    seen.push_back(material.lineage);
     auto name = std::find_if(material.names.begin(), material.names.end(),
                              [](const std::string& n) { return !IsWildcard(n); });
     if (name == material.names.end()) continue;
+    const net::TlsKeyRestriction restriction = RestrictionFor(material, materials);
     for (probe::Endpoint endpoint : target.endpoints) {
       endpoint.sni = *name;
-      expectations.push_back({endpoint, Fingerprint(material)});
+      expectations.push_back({endpoint, restriction, Fingerprint(material)});
     }
   }
   std::vector<EndpointResult> results(expectations.size());
@@ -148,8 +158,12 @@ std::vector<EndpointResult> Deployer::Verify(const TargetSpec& target,
       if (good_in_a_row[i] >= kConsecutive) continue;
       EndpointResult& result = results[i];
       result.endpoint = probe::DescribeEndpoint(expectations[i].endpoint);
+      if (expectations[i].restriction == net::TlsKeyRestriction::kRsaOnly) result.endpoint += " RSA";
+      if (expectations[i].restriction == net::TlsKeyRestriction::kEcdsaOnly) {
+        result.endpoint += " ECDSA";
+      }
       result.expected_fingerprint = expectations[i].fingerprint;
-      auto served = probe_(expectations[i].endpoint);
+      auto served = probe_(expectations[i].endpoint, expectations[i].restriction);
       if (!served) {
         result.served_fingerprint.clear();
         result.error = served.error().message;

@@ -80,7 +80,15 @@ struct DeployOutcome {
 // "deployed" fingerprint); empty when the target keeps no such file.
 std::string DeployedCertificatePath(const TargetSpec& target, const Material& material);
 
-using ProbeFunction = std::function<util::Result<probe::Served>(const probe::Endpoint&)>;
+// How to ask for `material`'s certificate: a group with two key types is probed once per key
+// type with a client that accepts only that kind; anything else as an ordinary client.
+net::TlsKeyRestriction RestrictionFor(const Material& material,
+                                      const std::vector<Material>& materials);
+
+// Probes an endpoint; the restriction makes a server holding RSA and ECDSA certificates serve
+// the one under test.
+using ProbeFunction = std::function<util::Result<probe::Served>(const probe::Endpoint&,
+                                                                net::TlsKeyRestriction)>;
 
 class Deployer {
  public:

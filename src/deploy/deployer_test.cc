@@ -96,7 +96,9 @@ class DeployerTest : public ::testing::Test {
 
   DeployOutcome Run(const Material& material) {
     Deployer deployer(sys::RealFs(), server_, clock_,
-                      [this](const probe::Endpoint& e) { return server_.Serve(e); });
+                      [this](const probe::Endpoint& e, net::TlsKeyRestriction) {
+                        return server_.Serve(e);
+                      });
     return deployer.Deploy(target_, {material});
   }
 

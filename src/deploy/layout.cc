@@ -12,7 +12,7 @@ namespace {
 constexpr mode_t kPublic = 0644;
 constexpr mode_t kSecret = 0600;
 
-std::string Stem(const Material& material) { return material.lineage + "." + material.key_type; }
+std::string Stem(const Material& material) { return GroupOf(material) + "." + material.key_type; }
 
 bool IsWildcard(const std::string& name) { return name.rfind("*.", 0) == 0; }
 
@@ -29,12 +29,12 @@ std::vector<std::string> SniOrder(const std::vector<std::string>& names) {
   return ordered;
 }
 
-// Materials grouped by lineage, preserving order; the server lineage first.
+// Materials grouped by certificate (GroupOf), preserving order; the server's first.
 std::vector<std::vector<const Material*>> ByLineage(const std::vector<Material>& materials) {
   std::vector<std::vector<const Material*>> groups;
   auto add = [&](const Material& material) {
     for (auto& group : groups) {
-      if (group.front()->lineage == material.lineage) {
+      if (GroupOf(*group.front()) == GroupOf(material)) {
         group.push_back(&material);
         return;
       }

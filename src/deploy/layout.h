@@ -27,11 +27,19 @@ namespace mailcert::deploy {
 // One lineage's current version, as a target installs it.
 struct Material {
   std::string lineage;
+  // The certificate this key type belongs to: lineages holding the same names with different
+  // key types (a dual RSA + ECDSA pair) share a group, and so one SNI entry and one file stem.
+  // Empty: the lineage itself.
+  std::string group;
   std::vector<std::string> names;
   std::string key_type;  // "ec256", "rsa2048", …
   store::VersionFiles files;
   bool server = false;   // the default certificate (mailcow cert.pem, DMS, postfix default)
 };
+
+inline const std::string& GroupOf(const Material& material) {
+  return material.group.empty() ? material.lineage : material.group;
+}
 
 struct FileSpec {
   std::string path;

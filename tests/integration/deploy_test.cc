@@ -179,3 +179,109 @@ TEST_F(DeployTest, CheckReportsExpiredWrongNameNoStarttlsAndClosedPort) {
 
 }  // namespace
 }  // namespace mailcert::testing
+
+namespace mailcert::testing {
+namespace {
+
+// Dual RSA + ECDSA: two lineages with the same names and different key types are one
+// certificate to the targets; Postfix and nginx serve the RSA one to a client limited to RSA
+// and the ECDSA one to everybody else.
+class DualDeployTest : public PebbleTest {
+ protected:
+  void SetUp() override {
+    PebbleTest::SetUp();
+    std::filesystem::create_directories(work_ / "postfix");
+    std::filesystem::create_directories(work_ / "nginx");
+    const std::string stem = std::string(kName);
+    CommandResult made = RunCommand(
+        {"sh", "-c",
+         "cd '" + work_.path().string() +
+             "' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+             "-keyout ec.key -out ec.crt -days 2 -subj /CN=snakeoil 2>/dev/null && "
+             "openssl req -x509 -newkey rsa:2048 -nodes -keyout rsa.key -out rsa.crt -days 2 "
+             "-subj /CN=snakeoil 2>/dev/null && "
+             "cat ec.key ec.crt > postfix/" + stem + ".ec256.pem && cat rsa.key rsa.crt > postfix/" +
+             stem + ".rsa2048.pem && cp ec.crt nginx/" + stem + ".ec256.crt && cp ec.key nginx/" +
+             stem + ".ec256.key && cp rsa.crt nginx/" + stem + ".rsa2048.crt && cp rsa.key nginx/" +
+             stem + ".rsa2048.key"});
+    ASSERT_EQ(made.exit_code, 0) << made.stderr_text;
+    postfix_.options().chain_files = {work_ / "postfix" / (stem + ".ec256.pem"),
+                                      work_ / "postfix" / (stem + ".rsa2048.pem")};
+    nginx_.options().certificates = {
+        {work_ / "nginx" / (stem + ".ec256.crt"), work_ / "nginx" / (stem + ".ec256.key")},
+        {work_ / "nginx" / (stem + ".rsa2048.crt"), work_ / "nginx" / (stem + ".rsa2048.key")}};
+    ASSERT_TRUE(postfix_.Start());
+    ASSERT_TRUE(nginx_.Start());
+    ASSERT_TRUE(WriteFile(work_ / "root.pem", pebble().RootPem()));
+    for (const auto& extra : std::vector<std::vector<std::string>>{
+             {}, {"--key-type", "rsa2048", "--cert-name", stem + "-rsa"}}) {
+      std::vector<std::string> args = {"issue", "-d", kName, "--http-listen", Listen(pebble())};
+      args.insert(args.end(), extra.begin(), extra.end());
+      CommandResult issued = RunMailcert(Args(pebble(), state_.path(), args));
+      ASSERT_EQ(issued.exit_code, 0) << Describe(issued);
+    }
+  }
+
+  std::filesystem::path WriteConfig() {
+    const std::string root = (work_ / "root.pem").string();
+    const std::string nginx = "\"nginx\", \"-p\", \"" + nginx_.WorkDir().string() +
+                              "\", \"-c\", \"" + nginx_.ConfigPath().string() + "\", \"-e\", \"" +
+                              (nginx_.WorkDir() / "error.log").string() + "\"";
+    const std::string certificates =
+        "certificates = [\"" + std::string(kName) + "\", \"" + kName + "-rsa\"]\n";
+    std::string config =
+        "state_dir = \"" + state_.path().string() + "\"\n" +
+        "\n[[deploy]]\ntype = \"postfix\"\n" + certificates + "dir = \"" +
+        (work_ / "postfix").string() + "\"\npostfix_config_dir = \"" +
+        postfix_.ConfigDir().string() + "\"\nca_bundle = \"" + root +
+        "\"\nendpoints = [\"submission://127.0.0.1:" + std::to_string(postfix_.SubmissionPort()) +
+        "\"]\n\n[[deploy]]\ntype = \"nginx\"\n" + certificates + "dir = \"" +
+        (work_ / "nginx").string() + "\"\nca_bundle = \"" + root + "\"\nprepare = [[" + nginx +
+        ", \"-t\"]]\nreload = [[" + nginx + ", \"-s\", \"reload\"]]\nendpoints = [\"https://127.0.0.1:" +
+        std::to_string(nginx_.HttpsPort()) + "\"]\n";
+    const auto path = work_ / "dual.toml";
+    EXPECT_TRUE(WriteFile(path, config));
+    return path;
+  }
+
+  TempDir work_{"mailcert-dual"};
+  TempDir state_{"mailcert-state"};
+  PostfixServer postfix_;
+  NginxServer nginx_;
+};
+
+TEST_F(DualDeployTest, RsaLimitedClientsGetRsaAndEveryoneElseEcdsa) {
+  const auto config = WriteConfig();
+  CommandResult deployed = RunMailcert({"deploy", "--config", config.string()});
+  ASSERT_EQ(deployed.exit_code, 0) << Describe(deployed);
+
+  CommandResult check = RunMailcert({"check", "--config", config.string(), "--json"});
+  ASSERT_EQ(check.exit_code, 0) << Describe(check);
+  nlohmann::json rows = ParseJsonOutput(check)["checks"];
+  ASSERT_EQ(rows.size(), 4u) << "2 targets × 2 key types";
+  std::string ecdsa_fingerprint;
+  for (const auto& row : rows) {
+    EXPECT_EQ(row["served_sha256"], row["stored_sha256"]) << row.dump();
+    const std::string endpoint = row["endpoint"];
+    if (endpoint.find(" ECDSA") != std::string::npos) ecdsa_fingerprint = row["stored_sha256"];
+  }
+  ASSERT_FALSE(ecdsa_fingerprint.empty());
+  // A default client (no restriction) is served the ECDSA certificate by both servers.
+  for (const auto& [port, starttls] :
+       std::vector<std::pair<int, std::string>>{{postfix_.SubmissionPort(), "smtp"},
+                                                {nginx_.HttpsPort(), ""}}) {
+    std::vector<std::string> args = {"check", "--host", "127.0.0.1", "--port", std::to_string(port),
+                                     "--name", kName, "--ca-bundle",
+                                     (work_ / "root.pem").string(), "--json"};
+    if (!starttls.empty()) {
+      args.push_back("--starttls");
+      args.push_back(starttls);
+    }
+    CommandResult adhoc = RunMailcert(args);
+    ASSERT_EQ(adhoc.exit_code, 0) << Describe(adhoc);
+    EXPECT_EQ(ParseJsonOutput(adhoc)["checks"][0]["served_sha256"], ecdsa_fingerprint);
+  }
+}
+
+}  // namespace
+}  // namespace mailcert::testing
