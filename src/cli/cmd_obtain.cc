@@ -158,6 +158,13 @@ int Report(const std::vector<Job>& jobs, const Flags& flags, const Settings& set
     if (job.status == Status::kIssued) ++issued;
     if (job.status == Status::kFailed || job.status == Status::kDeferred) ++failed;
   }
+  if (settings.file) {
+    for (const Job& job : jobs) {
+      if (job.status == Status::kFailed && job.error) {
+        Alert(*settings.file, "issue-failed", job.spec.lineage, job.error->message);
+      }
+    }
+  }
   // Every run deploys (issue #3): a renewed certificate never sits undeployed, and a deploy that
   // failed last time is tried again — unchanged targets cost one comparison each.
   int deploy_code = kExitNothingToDo;

@@ -286,7 +286,8 @@ util::Result<FileConfig> ParseConfig(const std::string& text, const std::string&
   static const std::set<std::string> kKnown = {
       "server",      "staging",  "ca_bundle",    "state_dir",         "email",
       "eab_kid",     "eab_hmac_key", "eab_hmac_key_file", "http_listen", "webroot",
-      "key_type",    "preferred_chain", "concurrency", "certificate", "mail", "deploy"};
+      "key_type",    "preferred_chain", "concurrency", "certificate", "mail", "deploy",
+      "alert_command"};
   MC_RETURN_IF_ERROR(CheckKeys(root, kKnown, path, ""));
 
   FileConfig config;
@@ -321,6 +322,13 @@ util::Result<FileConfig> ParseConfig(const std::string& text, const std::string&
       return util::Fail(Invalid(Where(path, *node), "\"mail\" must be a [mail] table"));
     }
     MC_ASSIGN_OR_RETURN(config.mail, ReadMail(*node->as_table(), path, Where(path, *node)));
+  }
+  if (const toml::node* node = root.get("alert_command")) {
+    MC_ASSIGN_OR_RETURN(auto commands, ReadCommands(*node, path, "alert_command"));
+    if (commands.size() != 1) {
+      return util::Fail(Invalid(Where(path, *node), "\"alert_command\" takes one command"));
+    }
+    config.alert_command = commands.front();
   }
   if (const toml::node* node = root.get("deploy")) {
     const toml::array* array = node->as_array();

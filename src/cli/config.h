@@ -82,6 +82,9 @@ struct FileConfig {
   std::vector<CertificateConfig> certificates;
   std::optional<MailConfig> mail;
   std::vector<DeployConfig> deploy;
+  // Run when an issuance, renewal or deploy fails (string: /bin/sh -c; list: argv), with
+  // MAILCERT_EVENT, MAILCERT_SUBJECT and MAILCERT_ERROR in its environment.
+  std::optional<std::vector<std::string>> alert_command;
 };
 
 // Errors: kInvalidInput "<path>:<line>:<column>: <what>" for syntax, unknown keys and types;

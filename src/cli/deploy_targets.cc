@@ -252,6 +252,24 @@ util::Result<std::vector<deploy::Material>> MaterialsFor(const DeployConfig& con
   return materials;
 }
 
+void Alert(const FileConfig& config, const std::string& event, const std::string& subject,
+           const std::string& error) {
+  if (!config.alert_command) return;
+  sys::ProcessRequest request;
+  request.argv = *config.alert_command;
+  request.extra_env = {{"MAILCERT_EVENT", event},
+                       {"MAILCERT_SUBJECT", subject},
+                       {"MAILCERT_ERROR", error}};
+  request.timeout = std::chrono::seconds(60);
+  auto outcome = sys::RealProcessRunner().Run(request);
+  if (!outcome || outcome->exit_code != 0) {
+    std::fprintf(stderr, "mailcert: warning: alert_command failed for %s %s: %s\n", event.c_str(),
+                 subject.c_str(),
+                 outcome ? ("exit " + std::to_string(outcome->exit_code)).c_str()
+                         : outcome.error().message.c_str());
+  }
+}
+
 std::vector<deploy::DeployOutcome> DeployAll(const FileConfig& config, store::Store& store,
                                              const std::string& only_target) {
   std::vector<deploy::DeployOutcome> outcomes;
@@ -276,6 +294,7 @@ std::vector<deploy::DeployOutcome> DeployAll(const FileConfig& config, store::St
     } else {
       outcome = deployer.Deploy(*target, *materials);
     }
+    if (!outcome.ok()) Alert(config, "deploy-failed", outcome.target, outcome.error);
     outcomes.push_back(std::move(outcome));
   }
   return outcomes;

@@ -32,6 +32,10 @@ util::Result<std::vector<deploy::Material>> MaterialsFor(const DeployConfig& con
 std::vector<deploy::DeployOutcome> DeployAll(const FileConfig& config, store::Store& store,
                                              const std::string& only_target);
 
+// Runs the configured alert_command for one failure (a failing alert is logged, never fatal).
+void Alert(const FileConfig& config, const std::string& event, const std::string& subject,
+           const std::string& error);
+
 // Prints deploy outcomes (text on stdout/stderr unless `json`), or fills `json_out` with them.
 // Returns 0 when something was deployed, 2 when nothing changed, 1 on any failure.
 int ReportDeploys(const std::vector<deploy::DeployOutcome>& outcomes, bool json,

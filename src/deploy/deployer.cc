@@ -125,7 +125,8 @@ util::Result<void> Deployer::RunAll(const std::vector<Command>& commands, const 
 }
 
 std::vector<EndpointResult> Deployer::Verify(const TargetSpec& target,
-                                             const std::vector<Material>& materials) {
+                                             const std::vector<Material>& materials,
+                                             const std::vector<std::string>& fingerprints) {
   // One probe per endpoint and certificate, with SNI set to the certificate's first concrete
   // name; a default client must get the first key type's leaf.
   struct Expectation {
@@ -134,14 +135,16 @@ std::vector<EndpointResult> Deployer::Verify(const TargetSpec& target,
     std::string fingerprint;
   };
   std::vector<Expectation> expectations;
-  for (const auto& material : materials) {
+  for (size_t m = 0; m < materials.size(); ++m) {
+    const Material& material = materials[m];
+    if (fingerprints[m].empty()) continue;
     auto name = std::find_if(material.names.begin(), material.names.end(),
                              [](const std::string& n) { return !IsWildcard(n); });
     if (name == material.names.end()) continue;
     const net::TlsKeyRestriction restriction = RestrictionFor(material, materials);
     for (probe::Endpoint endpoint : target.endpoints) {
       endpoint.sni = *name;
-      expectations.push_back({endpoint, restriction, Fingerprint(material)});
+      expectations.push_back({endpoint, restriction, fingerprints[m]});
     }
   }
   std::vector<EndpointResult> results(expectations.size());
@@ -230,7 +233,34 @@ DeployOutcome Deployer::Deploy(const TargetSpec& target, const std::vector<Mater
     } else if (auto reloaded = RunAll(target.reload, "after restoring, reload"); !reloaded) {
       outcome.error += "; " + reloaded.error().message;
     }
-    outcome.error += "; the previous files are back in place";
+    // And check that the restored certificates are what the endpoints serve again: a rollback
+    // that did not take either is the worst case and must say so.
+    std::vector<std::string> previous(materials.size());
+    bool any = false;
+    for (size_t i = 0; i < materials.size(); ++i) {
+      const std::string path = DeployedCertificatePath(target, materials[i]);
+      for (const auto& file : installed->previous) {
+        if (file.path == path && file.existed) {
+          auto chain = crypto::SplitPemCertificates(file.content);
+          auto leaf = chain ? crypto::ParseCertificate(chain->front())
+                            : util::Result<crypto::CertificateInfo>(util::Fail(chain.error()));
+          if (leaf) previous[i] = util::HexEncode(leaf->fingerprint_sha256);
+        }
+      }
+      any = any || !previous[i].empty();
+    }
+    if (!any) {
+      outcome.error += "; the previous files are back in place";
+      return;
+    }
+    std::vector<std::string> still_wrong;
+    for (const auto& result : Verify(target, materials, previous)) {
+      if (!result.error.empty()) still_wrong.push_back(result.endpoint + ": " + result.error);
+    }
+    outcome.error += still_wrong.empty()
+                         ? "; the previous files are back in place and served again"
+                         : "; the previous files are back in place but NOT SERVED: " +
+                               util::Join(still_wrong, "; ");
   };
   if (auto prepared = RunAll(target.prepare, "prepare"); !prepared) {
     roll_back(prepared.error().message);
@@ -240,7 +270,9 @@ DeployOutcome Deployer::Deploy(const TargetSpec& target, const std::vector<Mater
     roll_back(reloaded.error().message);
     return outcome;
   }
-  outcome.endpoints = Verify(target, materials);
+  std::vector<std::string> expected;
+  for (const auto& material : materials) expected.push_back(Fingerprint(material));
+  outcome.endpoints = Verify(target, materials, expected);
   std::vector<std::string> failures;
   for (const auto& result : outcome.endpoints) {
     if (!result.error.empty()) failures.push_back(result.endpoint + ": " + result.error);

@@ -103,8 +103,10 @@ class Deployer {
 
  private:
   util::Result<void> RunAll(const std::vector<Command>& commands, const std::string& what);
+  // `fingerprints[i]` is what materials[i]'s endpoints must serve (empty: skip that material).
   std::vector<EndpointResult> Verify(const TargetSpec& target,
-                                     const std::vector<Material>& materials);
+                                     const std::vector<Material>& materials,
+                                     const std::vector<std::string>& fingerprints);
 
   sys::Fs& fs_;
   sys::ProcessRunner& runner_;

@@ -134,7 +134,9 @@ TEST_F(DeployerTest, AReloadThatDoesNotTakeIsDetectedAndRolledBack) {
   DeployOutcome outcome = Run(Issue());
   EXPECT_EQ(outcome.status, DeployStatus::kRolledBack);
   EXPECT_NE(outcome.error.find("not the deployed certificate"), std::string::npos) << outcome.error;
-  EXPECT_NE(outcome.error.find("the previous files are back in place"), std::string::npos);
+  EXPECT_NE(outcome.error.find("the previous files are back in place and served again"),
+            std::string::npos)
+      << outcome.error;
   EXPECT_EQ(sys::RealFs().ReadFile(dir_ + "/mail.ec256.crt").value(), old_cert);
   EXPECT_EQ(sys::RealFs().ReadFile(dir_ + "/mail.ec256.key").value(), old_key);
   EXPECT_EQ(server_.commands, (std::vector<std::string>{"nginx -t", "nginx -s reload", "nginx -t",

@@ -57,6 +57,9 @@ class DeployTest : public PebbleTest {
     auto port = [](int p) { return std::to_string(p); };
     std::string config =
         "state_dir = \"" + state_.path().string() + "\"\n" +
+        (nginx_reload.empty() ? ""
+                              : "alert_command = \"env | grep ^MAILCERT_ > '" +
+                                    (work_ / "alert.txt").string() + "'\"\n") +
         "\n[[deploy]]\ntype = \"postfix\"\ndir = \"" + (work_ / "postfix").string() +
         "\"\npostfix_config_dir = \"" + postfix_.ConfigDir().string() + "\"\nca_bundle = \"" +
         root + "\"\nendpoints = [\"smtp://127.0.0.1:" + port(postfix_.SmtpPort()) +
@@ -138,6 +141,10 @@ TEST_F(DeployTest, AReloadThatDoesNotTakeIsRolledBackAndReported) {
       << Describe(renewed);
   EXPECT_NE(renewed.stderr_text.find("not the deployed certificate"), std::string::npos);
   EXPECT_EQ(ReadFile(cert), before) << "the previous files are back";
+  EXPECT_NE(renewed.stderr_text.find("back in place and served again"), std::string::npos);
+  const std::string alert = ReadFile(work_ / "alert.txt");
+  EXPECT_NE(alert.find("MAILCERT_EVENT=deploy-failed"), std::string::npos) << alert;
+  EXPECT_NE(alert.find("MAILCERT_SUBJECT=nginx"), std::string::npos) << alert;
   // Postfix and Dovecot took the new certificate; nginx still serves (and holds) the old one,
   // which `check` reports as not the stored version.
   CommandResult check = RunMailcert({"check", "--config", broken.string(), "--json"});
