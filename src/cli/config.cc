@@ -187,7 +187,8 @@ util::Result<DeployConfig> ReadDeploy(const toml::table& table, const std::strin
       "type", "name", "certificates", "server", "dir", "sni", "dovecot_version",
       "postfix_config_dir", "nginx_config", "dovecot_config", "mailcow_dir", "mode",
       "cert_path", "key_path", "alt_cert_path", "alt_key_path", "letsencrypt_dir", "fqdn",
-      "prepare", "reload", "endpoints", "verify_timeout", "ca_bundle", "owner", "group"};
+      "prepare", "reload", "endpoints", "verify_timeout", "ca_bundle", "owner", "group",
+      "chain_path", "fullchain_path", "combined_path", "cert_mode", "key_mode", "hook"};
   MC_RETURN_IF_ERROR(CheckKeys(table, kKnown, path, " in [[deploy]]"));
   DeployConfig deploy;
   deploy.origin = origin;
@@ -200,10 +201,10 @@ util::Result<DeployConfig> ReadDeploy(const toml::table& table, const std::strin
   };
   MC_RETURN_IF_ERROR(string("type", deploy.type));
   static const std::set<std::string> kTypes = {"postfix", "dovecot", "nginx", "mailcow",
-                                               "docker-mailserver"};
+                                               "docker-mailserver", "files"};
   if (!kTypes.count(deploy.type)) {
-    return util::Fail(Invalid(origin, "[[deploy]] type must be postfix, dovecot, nginx, mailcow "
-                                      "or docker-mailserver"));
+    return util::Fail(Invalid(origin, "[[deploy]] type must be postfix, dovecot, nginx, mailcow, "
+                                      "docker-mailserver or files"));
   }
   deploy.name = deploy.type;
   MC_RETURN_IF_ERROR(string("name", deploy.name));
@@ -224,6 +225,11 @@ util::Result<DeployConfig> ReadDeploy(const toml::table& table, const std::strin
   MC_RETURN_IF_ERROR(string("letsencrypt_dir", deploy.letsencrypt_dir));
   MC_RETURN_IF_ERROR(string("fqdn", deploy.fqdn));
   MC_RETURN_IF_ERROR(string("ca_bundle", deploy.ca_bundle));
+  MC_RETURN_IF_ERROR(string("chain_path", deploy.chain_path));
+  MC_RETURN_IF_ERROR(string("fullchain_path", deploy.fullchain_path));
+  MC_RETURN_IF_ERROR(string("combined_path", deploy.combined_path));
+  MC_RETURN_IF_ERROR(string("cert_mode", deploy.cert_mode));
+  MC_RETURN_IF_ERROR(string("key_mode", deploy.key_mode));
   MC_RETURN_IF_ERROR(string("owner", deploy.owner));
   MC_RETURN_IF_ERROR(string("group", deploy.group));
   if (const toml::node* node = table.get("prepare")) {
@@ -231,6 +237,9 @@ util::Result<DeployConfig> ReadDeploy(const toml::table& table, const std::strin
   }
   if (const toml::node* node = table.get("reload")) {
     MC_ASSIGN_OR_RETURN(deploy.reload, ReadCommands(*node, path, "reload"));
+  }
+  if (const toml::node* node = table.get("hook")) {  // the files target's name for it
+    MC_ASSIGN_OR_RETURN(deploy.reload, ReadCommands(*node, path, "hook"));
   }
   MC_RETURN_IF_ERROR(ReadStringList(table, "endpoints", path, deploy.endpoints));
   if (const toml::node* node = table.get("verify_timeout")) {

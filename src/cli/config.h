@@ -57,6 +57,8 @@ struct DeployConfig {
   std::string mailcow_dir;
   std::string dms_mode;  // manual | letsencrypt
   std::string cert_path, key_path, alt_cert_path, alt_key_path, letsencrypt_dir, fqdn;
+  std::string chain_path, fullchain_path, combined_path;  // type files
+  std::string cert_mode, key_mode;                        // type files: octal, "0640"
   std::optional<std::vector<std::vector<std::string>>> prepare, reload;  // argv lists
   std::vector<std::string> endpoints;  // "smtp://127.0.0.1:25", "imaps://mail.example.org"
   int verify_timeout = 30;

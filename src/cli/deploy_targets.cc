@@ -19,7 +19,7 @@ util::Error Invalid(const DeployConfig& config, const std::string& what) {
 
 std::vector<deploy::Command> Commands(const std::vector<std::vector<std::string>>& lists) {
   std::vector<deploy::Command> commands;
-  for (const auto& argv : lists) commands.push_back(deploy::Command{argv});
+  for (const auto& argv : lists) commands.push_back(deploy::Command{argv, {}});
   return commands;
 }
 
@@ -180,6 +180,37 @@ util::Result<deploy::TargetSpec> ResolveTarget(const DeployConfig& config,
     const std::string compose = "docker compose --project-directory " + config.mailcow_dir;
     reload.push_back({"/bin/sh", "-c", compose + " restart postfix-mailcow dovecot-mailcow"});
     reload.push_back({"/bin/sh", "-c", compose + " exec -T nginx-mailcow nginx -s reload"});
+  } else if (config.type == "files") {
+    target.type = deploy::TargetType::kFiles;
+    target.files.cert = config.cert_path;
+    target.files.key = config.key_path;
+    target.files.chain = config.chain_path;
+    target.files.fullchain = config.fullchain_path;
+    target.files.combined = config.combined_path;
+    for (const auto& path : {config.cert_path, config.key_path, config.chain_path,
+                             config.fullchain_path, config.combined_path}) {
+      if (!path.empty() && path.front() != '/') {
+        return util::Fail(Invalid(config, util::Quote(path) + " must be an absolute path"));
+      }
+    }
+    if (config.fullchain_path.empty() && config.cert_path.empty() && config.combined_path.empty()) {
+      return util::Fail(Invalid(config, "needs at least one of cert_path, fullchain_path and "
+                                        "combined_path"));
+    }
+    auto mode = [&](const std::string& text, mode_t fallback) -> util::Result<mode_t> {
+      if (text.empty()) return fallback;
+      if (text.find_first_not_of("01234567") != std::string::npos || text.size() > 4) {
+        return util::Fail(Invalid(config, "mode " + util::Quote(text) + " is not octal (\"0640\")"));
+      }
+      return static_cast<mode_t>(std::stoul(text, nullptr, 8));
+    };
+    MC_ASSIGN_OR_RETURN(target.files.cert_mode, mode(config.cert_mode, 0644));
+    MC_ASSIGN_OR_RETURN(target.files.key_mode, mode(config.key_mode, 0600));
+    if ((target.files.key_mode & 0007) != 0) {
+      return util::Fail(Invalid(config, "key_mode " + config.key_mode +
+                                            " lets every user read the private key; use 0600 "
+                                            "or 0640 with a group"));
+    }
   } else if (config.type == "docker-mailserver") {
     target.type = deploy::TargetType::kDockerMailserver;
     if (config.dms_mode == "letsencrypt") {
@@ -228,6 +259,7 @@ util::Result<std::vector<deploy::Material>> MaterialsFor(const DeployConfig& con
     material.names = current->meta.names;
     material.key_type = current->meta.key_type;
     MC_ASSIGN_OR_RETURN(material.files, store.ReadVersionFiles(*current));
+    material.store_dir = current->dir;
     material.server = config.server.empty() ? materials.empty() : config.server == lineage;
     materials.push_back(std::move(material));
   }

@@ -49,7 +49,11 @@ std::string DeployedCertificatePath(const TargetSpec& target, const Material& ma
                                                target.dms_fqdn),
                                  "fullchain.pem")
                  : target.dms_manual.cert;
-    case TargetType::kFiles: break;
+    case TargetType::kFiles:
+      return FillPath(!target.files.fullchain.empty() ? target.files.fullchain
+                      : !target.files.cert.empty()    ? target.files.cert
+                                                      : target.files.combined,
+                      material);
   }
   return "";
 }
@@ -63,6 +67,35 @@ net::TlsKeyRestriction RestrictionFor(const Material& material,
   if (!dual) return net::TlsKeyRestriction::kAny;
   return material.key_type.rfind("rsa", 0) == 0 ? net::TlsKeyRestriction::kRsaOnly
                                                 : net::TlsKeyRestriction::kEcdsaOnly;
+}
+
+std::vector<Command> ReloadCommands(const TargetSpec& target,
+                                    const std::vector<Material>& materials) {
+  if (target.type != TargetType::kFiles) return target.reload;
+  // The `files` hook runs once per certificate with certbot's deploy-hook variables
+  // (RENEWED_LINEAGE, RENEWED_DOMAINS) and MAILCERT_* naming every file, so existing certbot
+  // hooks keep working.
+  std::vector<Command> commands;
+  for (const auto& material : materials) {
+    std::map<std::string, std::string> env = {
+        {"RENEWED_LINEAGE", material.store_dir},
+        {"RENEWED_DOMAINS", util::Join(material.names, " ")},
+        {"MAILCERT_LINEAGE", material.lineage},
+        {"MAILCERT_NAMES", util::Join(material.names, " ")},
+        {"MAILCERT_KEY_TYPE", material.key_type}};
+    const std::pair<const char*, const std::string*> paths[] = {
+        {"MAILCERT_CERT", &target.files.cert},         {"MAILCERT_KEY", &target.files.key},
+        {"MAILCERT_CHAIN", &target.files.chain},       {"MAILCERT_FULLCHAIN", &target.files.fullchain},
+        {"MAILCERT_COMBINED", &target.files.combined}};
+    for (const auto& [name, path] : paths) {
+      if (!path->empty()) env[name] = FillPath(*path, material);
+    }
+    for (Command command : target.reload) {
+      command.env.insert(env.begin(), env.end());
+      commands.push_back(std::move(command));
+    }
+  }
+  return commands;
 }
 
 Deployer::Deployer(sys::Fs& fs, sys::ProcessRunner& runner, sys::Clock& clock, ProbeFunction probe)
@@ -98,7 +131,7 @@ util::Result<Layout> Deployer::LayoutFor(const TargetSpec& target,
       }
       return DmsManualLayout(target.dms_manual, materials);
     case TargetType::kFiles:
-      break;
+      return FilesLayout(target.files, materials);
   }
   return util::Fail(util::ErrorCode::kInternal, "no layout for target " + target.name);
 }
@@ -107,6 +140,7 @@ util::Result<void> Deployer::RunAll(const std::vector<Command>& commands, const 
   for (const auto& command : commands) {
     sys::ProcessRequest request;
     request.argv = command.argv;
+    request.extra_env = command.env;
     request.timeout = std::chrono::seconds(120);
     auto outcome = runner_.Run(request);
     if (!outcome) return util::Fail(outcome.error().WithContext(what + " `" + command.Describe() + "`"));
@@ -230,7 +264,8 @@ DeployOutcome Deployer::Deploy(const TargetSpec& target, const std::vector<Mater
     // Bring the service back onto the restored files; report, but do not mask, a failure here.
     if (auto again = RunAll(target.prepare, "after restoring, prepare"); !again) {
       outcome.error += "; " + again.error().message;
-    } else if (auto reloaded = RunAll(target.reload, "after restoring, reload"); !reloaded) {
+    } else if (auto reloaded = RunAll(ReloadCommands(target, materials), "after restoring, reload");
+               !reloaded) {
       outcome.error += "; " + reloaded.error().message;
     }
     // And check that the restored certificates are what the endpoints serve again: a rollback
@@ -266,7 +301,7 @@ DeployOutcome Deployer::Deploy(const TargetSpec& target, const std::vector<Mater
     roll_back(prepared.error().message);
     return outcome;
   }
-  if (auto reloaded = RunAll(target.reload, "reload"); !reloaded) {
+  if (auto reloaded = RunAll(ReloadCommands(target, materials), "reload"); !reloaded) {
     roll_back(reloaded.error().message);
     return outcome;
   }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ enum class TargetType { kPostfix, kDovecot, kNginx, kMailcow, kDockerMailserver,
 
 struct Command {
   std::vector<std::string> argv;
+  std::map<std::string, std::string> env;  // added to the environment
   std::string Describe() const;
 };
 
@@ -38,6 +40,7 @@ struct TargetSpec {
   bool dms_letsencrypt = false;
   std::string dms_letsencrypt_dir, dms_fqdn;
   DmsManualPaths dms_manual;
+  FilesPaths files;  // type files: path templates
   Ownership owner;
   std::string trusted_roots_pem;  // for validation; empty: the system store
   // Run after the files are written, before the reload; a failure aborts and restores
@@ -79,6 +82,11 @@ struct DeployOutcome {
 // The file of `target` that holds `material`'s certificate once deployed (for `check`'s
 // "deployed" fingerprint); empty when the target keeps no such file.
 std::string DeployedCertificatePath(const TargetSpec& target, const Material& material);
+
+// The reload commands for a deploy; for a `files` target the hook once per certificate, with
+// RENEWED_LINEAGE, RENEWED_DOMAINS and MAILCERT_* in its environment.
+std::vector<Command> ReloadCommands(const TargetSpec& target,
+                                    const std::vector<Material>& materials);
 
 // How to ask for `material`'s certificate: a group with two key types is probed once per key
 // type with a client that accepts only that kind; anything else as an ordinary client.

@@ -71,8 +71,8 @@ class DeployerTest : public ::testing::Test {
     target_.type = TargetType::kNginx;
     target_.dir = dir_;
     target_.trusted_roots_pem = root_.cert_pem();
-    target_.prepare = {Command{{"nginx", "-t"}}};
-    target_.reload = {Command{{"nginx", "-s", "reload"}}};
+    target_.prepare = {Command{{"nginx", "-t"}, {}}};
+    target_.reload = {Command{{"nginx", "-s", "reload"}, {}}};
     target_.endpoints = {probe::Endpoint{"127.0.0.1", 8443, probe::Protocol::kHttps, ""}};
     target_.verify_timeout = std::chrono::seconds(5);
     server_.served_file = dir_ + "/mail.ec256.crt";

@@ -56,7 +56,7 @@ util::Result<void> ValidateMaterial(const Material& material, const std::string&
   options.trusted_roots_pem = trusted_roots_pem;
   options.at = now;
   if (auto verified = crypto::VerifyChain(*chain, options); !verified) {
-    return util::Fail(Invalid(material, "the chain does not verify: " + verified.error().message +
+    return util::Fail(Invalid(material, verified.error().message +
                                             (trusted_roots_pem.empty()
                                                  ? " (a private CA needs its root in ca_bundle)"
                                                  : "")));

@@ -193,6 +193,33 @@ std::vector<const Material*> ServerFirst(const std::vector<Material>& materials)
 }
 }  // namespace
 
+std::string FillPath(const std::string& path_template, const Material& material) {
+  std::string path = path_template;
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"{lineage}", material.lineage}, {"{key_type}", material.key_type}}) {
+    for (size_t at = path.find(key); at != std::string::npos; at = path.find(key, at)) {
+      path.replace(at, key.size(), value);
+      at += value.size();
+    }
+  }
+  return path;
+}
+
+Layout FilesLayout(const FilesPaths& paths, const std::vector<Material>& materials) {
+  Layout layout;
+  for (const auto& material : materials) {
+    auto add = [&](const std::string& path_template, const std::string& content, mode_t mode) {
+      if (!path_template.empty()) layout.files.push_back({FillPath(path_template, material), content, mode});
+    };
+    add(paths.cert, material.files.cert_pem, paths.cert_mode);
+    add(paths.chain, material.files.chain_pem, paths.cert_mode);
+    add(paths.fullchain, material.files.fullchain_pem, paths.cert_mode);
+    add(paths.key, material.files.key_pem, paths.key_mode);
+    add(paths.combined, KeyAndChain(material.files), paths.key_mode);
+  }
+  return layout;
+}
+
 Layout DmsManualLayout(const DmsManualPaths& paths, const std::vector<Material>& all) {
   Layout layout;
   std::vector<Material> materials;

@@ -35,6 +35,7 @@ struct Material {
   std::string key_type;  // "ec256", "rsa2048", …
   store::VersionFiles files;
   bool server = false;   // the default certificate (mailcow cert.pem, DMS, postfix default)
+  std::string store_dir;  // the stored version's directory (hooks' RENEWED_LINEAGE)
 };
 
 inline const std::string& GroupOf(const Material& material) {
@@ -87,6 +88,17 @@ struct DmsManualPaths {
 Layout DmsManualLayout(const DmsManualPaths& paths, const std::vector<Material>& materials);
 Layout DmsLetsencryptLayout(const std::string& letsencrypt_dir, const std::string& fqdn,
                             const std::vector<Material>& materials);
+
+// The `files` target: any paths (templates where "{lineage}" and "{key_type}" are replaced), each
+// optional, with the modes the administrator wants.
+struct FilesPaths {
+  std::string cert, key, chain, fullchain, combined;  // combined = key + full chain
+  mode_t cert_mode = 0644;
+  mode_t key_mode = 0600;
+};
+Layout FilesLayout(const FilesPaths& paths, const std::vector<Material>& materials);
+// A template filled in for one material.
+std::string FillPath(const std::string& path_template, const Material& material);
 
 // Two-part PEM of key + full chain, the Postfix chain-file form.
 std::string KeyAndChain(const store::VersionFiles& files);

@@ -3,6 +3,7 @@
 // with a throw-away bootstrap certificate, the way a fresh server starts with snakeoil), reloads
 // them, and `check` then sees served = deployed = stored on every port.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "cli_support.h"
 #include "dovecot.h"
@@ -288,6 +289,130 @@ TEST_F(DualDeployTest, RsaLimitedClientsGetRsaAndEveryoneElseEcdsa) {
     ASSERT_EQ(adhoc.exit_code, 0) << Describe(adhoc);
     EXPECT_EQ(ParseJsonOutput(adhoc)["checks"][0]["served_sha256"], ecdsa_fingerprint);
   }
+}
+
+}  // namespace
+}  // namespace mailcert::testing
+
+namespace mailcert::testing {
+namespace {
+
+// The files target, and the mailcow and docker-mailserver layouts read by a real Postfix and
+// Dovecot configured the way those projects configure them.
+class LayoutTest : public PebbleTest {
+ protected:
+  void SetUp() override {
+    PebbleTest::SetUp();
+    ::chmod(work_.path().c_str(), 0755);  // Dovecot's and Postfix's users read below it
+    ASSERT_TRUE(WriteFile(work_ / "root.pem", pebble().RootPem()));
+    CommandResult issued = RunMailcert(Args(pebble(), state_.path(),
+                                            {"issue", "-d", kName, "--http-listen",
+                                             Listen(pebble())}));
+    ASSERT_EQ(issued.exit_code, 0) << Describe(issued);
+    CommandResult listed = RunMailcert({"certificates", "--json", "--state-dir",
+                                        state_.path().string()});
+    stored_ = ParseJsonOutput(listed)["certificates"][0]["fingerprint_sha256"];
+  }
+
+  // Each [[deploy]] trusts Pebble's root for validation.
+  CommandResult Deploy(std::string tables) {
+    const std::string trust = "[[deploy]]\nca_bundle = \"" + (work_ / "root.pem").string() + "\"\n";
+    for (size_t at = tables.find("[[deploy]]\n"); at != std::string::npos;
+         at = tables.find("[[deploy]]\n", at + trust.size())) {
+      tables.replace(at, 11, trust);
+    }
+    const auto path = work_ / "layout.toml";
+    EXPECT_TRUE(WriteFile(path, "state_dir = \"" + state_.path().string() + "\"\n" + tables));
+    return RunMailcert({"deploy", "--config", path.string()});
+  }
+
+  std::string Served(int port, const std::string& starttls) {
+    CommandResult check = RunMailcert({"check", "--host", "127.0.0.1", "--port",
+                                       std::to_string(port), "--starttls", starttls, "--name",
+                                       kName, "--ca-bundle", (work_ / "root.pem").string(),
+                                       "--json"});
+    EXPECT_EQ(check.exit_code, 0) << Describe(check);
+    return ParseJsonOutput(check)["checks"][0]["served_sha256"];
+  }
+
+  TempDir work_{"mailcert-layout"};
+  TempDir state_{"mailcert-state"};
+  std::string stored_;
+};
+
+TEST_F(LayoutTest, FilesTargetWritesModesAndRunsTheHookWithCertbotVariables) {
+  const std::string dir = (work_ / "files").string();
+  CommandResult deployed = Deploy(
+      "[[deploy]]\ntype = \"files\"\nfullchain_path = \"" + dir +
+      "/{lineage}/fullchain.pem\"\nkey_path = \"" + dir + "/{lineage}/privkey.pem\"\n" +
+      "key_mode = \"0640\"\nhook = \"env | grep -E '^(RENEWED|MAILCERT)_' | sort > '" +
+      (work_ / "hook.txt").string() + "'\"\n");
+  ASSERT_EQ(deployed.exit_code, 0) << Describe(deployed);
+  const auto key = work_ / "files" / kName / "privkey.pem";
+  EXPECT_EQ(std::filesystem::status(key).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                std::filesystem::perms::group_read);
+  EXPECT_TRUE(VerifyChainWithOpenssl(work_ / "files" / kName / "fullchain.pem", pebble().RootPem()));
+  const std::string hook = ReadFile(work_ / "hook.txt");
+  EXPECT_NE(hook.find("RENEWED_DOMAINS=mail.example.test\n"), std::string::npos) << hook;
+  EXPECT_NE(hook.find("RENEWED_LINEAGE=" + state_.path().string() + "/certs/mail.example.test/"),
+            std::string::npos)
+      << hook;
+  EXPECT_NE(hook.find("MAILCERT_KEY=" + key.string() + "\n"), std::string::npos) << hook;
+  EXPECT_NE(hook.find("MAILCERT_LINEAGE=mail.example.test\n"), std::string::npos) << hook;
+
+  CommandResult world_readable = Deploy("[[deploy]]\ntype = \"files\"\nkey_path = \"" + dir +
+                                        "/k.pem\"\ncert_path = \"" + dir +
+                                        "/c.pem\"\nkey_mode = \"0644\"\n");
+  EXPECT_EQ(world_readable.exit_code, 1);
+  EXPECT_NE(world_readable.stderr_text.find("lets every user read the private key"),
+            std::string::npos)
+      << Describe(world_readable);
+}
+
+TEST_F(LayoutTest, MailcowLayoutIsServedByPostfixAndDovecotConfiguredLikeMailcow) {
+  const std::string mailcow = (work_ / "mailcow").string();
+  CommandResult deployed = Deploy("[[deploy]]\ntype = \"mailcow\"\nmailcow_dir = \"" + mailcow +
+                                  "\"\nreload = \"true\"\n");
+  ASSERT_EQ(deployed.exit_code, 0) << Describe(deployed);
+  const auto ssl = work_ / "mailcow/data/assets/ssl";
+  EXPECT_EQ(ReadFile(ssl / kName / "domains"), kName);
+  EXPECT_FALSE(std::filesystem::is_symlink(ssl / "cert.pem"));
+  // mailcow's Postfix: smtpd_tls_cert_file/key_file = /etc/ssl/mail/{cert,key}.pem; its Dovecot:
+  // ssl_cert = </etc/ssl/mail/cert.pem, ssl_key = </etc/ssl/mail/key.pem.
+  PostfixServer postfix;
+  postfix.options().chain_files = {ssl / "key.pem", ssl / "cert.pem"};
+  ASSERT_TRUE(postfix.Start());
+  DovecotServer dovecot;
+  dovecot.options().certificate = {ssl / "cert.pem", ssl / "key.pem"};
+  ASSERT_TRUE(dovecot.Start());
+  EXPECT_EQ(Served(postfix.SubmissionPort(), "smtp"), stored_);
+  EXPECT_EQ(Served(dovecot.ImapPort(), "imap"), stored_);
+}
+
+TEST_F(LayoutTest, DockerMailserverManualLayoutIsServedLikeDmsConfiguresIt) {
+  const std::string dms = (work_ / "dms").string();
+  CommandResult deployed =
+      Deploy("[[deploy]]\ntype = \"docker-mailserver\"\nmode = \"manual\"\ncert_path = \"" + dms +
+             "/cert.pem\"\nkey_path = \"" + dms + "/key.pem\"\n");
+  ASSERT_EQ(deployed.exit_code, 0) << Describe(deployed);
+  // DMS writes smtpd_tls_chain_files = <key> <fullchain> and ssl_cert = <cert, ssl_key = <key.
+  PostfixServer postfix;
+  postfix.options().chain_files = {work_ / "dms/key.pem", work_ / "dms/cert.pem"};
+  ASSERT_TRUE(postfix.Start());
+  DovecotServer dovecot;
+  dovecot.options().certificate = {work_ / "dms/cert.pem", work_ / "dms/key.pem"};
+  ASSERT_TRUE(dovecot.Start());
+  EXPECT_EQ(Served(postfix.SmtpPort(), "smtp"), stored_);
+  EXPECT_EQ(Served(dovecot.Pop3Port(), "pop3"), stored_);
+  // The letsencrypt layout: live/<fqdn>/{fullchain,privkey}.pem as real files.
+  CommandResult live = Deploy("[[deploy]]\ntype = \"docker-mailserver\"\nmode = \"letsencrypt\"\n"
+                              "letsencrypt_dir = \"" + dms + "/letsencrypt\"\nfqdn = \"" + kName +
+                              "\"\n");
+  ASSERT_EQ(live.exit_code, 0) << Describe(live);
+  EXPECT_TRUE(VerifyChainWithOpenssl(work_ / "dms/letsencrypt/live" / kName / "fullchain.pem",
+                                     pebble().RootPem()));
+  EXPECT_FALSE(std::filesystem::is_symlink(work_ / "dms/letsencrypt/live" / kName / "privkey.pem"));
 }
 
 }  // namespace
