@@ -5,7 +5,11 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <set>
+
 #include "cli_support.h"
+#include "crypto/test_ca.h"
+#include "crypto/x509.h"
 #include "dovecot.h"
 #include "nginx.h"
 #include "postfix.h"
@@ -413,6 +417,117 @@ TEST_F(LayoutTest, DockerMailserverManualLayoutIsServedLikeDmsConfiguresIt) {
   EXPECT_TRUE(VerifyChainWithOpenssl(work_ / "dms/letsencrypt/live" / kName / "fullchain.pem",
                                      pebble().RootPem()));
   EXPECT_FALSE(std::filesystem::is_symlink(work_ / "dms/letsencrypt/live" / kName / "privkey.pem"));
+}
+
+}  // namespace
+}  // namespace mailcert::testing
+
+namespace mailcert::testing {
+namespace {
+
+// SNI through the files mailcert generates: Postfix's tls_server_sni_maps (rebuilt with
+// postmap -F) and Dovecot's local_name include; each name gets its own certificate.
+class SniDeployTest : public PebbleTest {
+ protected:
+  void SetUp() override {
+    PebbleTest::SetUp();
+    ::chmod(work_.path().c_str(), 0755);
+    for (const char* dir : {"postfix", "dovecot"}) std::filesystem::create_directories(work_ / dir);
+    const std::string stem = kName;
+    CommandResult made = RunCommand(
+        {"sh", "-c",
+         "cd '" + work_.path().string() +
+             "' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+             "-keyout b.key -out b.crt -days 2 -subj /CN=snakeoil 2>/dev/null && "
+             "cat b.key b.crt > postfix/" + stem + ".ec256.pem && : > postfix/sni.map && "
+             "postmap -F hash:postfix/sni.map && cp b.crt dovecot/" + stem +
+             ".ec256.crt && cp b.key dovecot/" + stem + ".ec256.key && : > dovecot/sni.conf"});
+    ASSERT_EQ(made.exit_code, 0) << made.stderr_text << made.stdout_text;
+    postfix_.options().chain_files = {work_ / "postfix" / (stem + ".ec256.pem")};
+    postfix_.options().sni_map = "hash:" + (work_ / "postfix/sni.map").string();
+    dovecot_.options().certificate = {work_ / "dovecot" / (stem + ".ec256.crt"),
+                                      work_ / "dovecot" / (stem + ".ec256.key")};
+    dovecot_.options().include_files = {work_ / "dovecot/sni.conf"};
+    ASSERT_TRUE(postfix_.Start());
+    ASSERT_TRUE(dovecot_.Start());
+    ASSERT_TRUE(WriteFile(work_ / "root.pem", pebble().RootPem()));
+    for (const auto& names : std::vector<std::vector<std::string>>{
+             {kName}, {"autoconfig.other.test", "autodiscover.other.test"}}) {
+      std::vector<std::string> args = {"issue", "--http-listen", Listen(pebble())};
+      for (const auto& name : names) {
+        args.push_back("-d");
+        args.push_back(name);
+      }
+      CommandResult issued = RunMailcert(Args(pebble(), state_.path(), args));
+      ASSERT_EQ(issued.exit_code, 0) << Describe(issued);
+    }
+  }
+
+  TempDir work_{"mailcert-sni"};
+  TempDir state_{"mailcert-state"};
+  PostfixServer postfix_;
+  DovecotServer dovecot_;
+};
+
+TEST_F(SniDeployTest, EachNameGetsItsOwnCertificateOnPostfixAndDovecot) {
+  const std::string certificates =
+      "certificates = [\"" + std::string(kName) + "\", \"autoconfig.other.test\"]\nsni = true\n"
+      "ca_bundle = \"" + (work_ / "root.pem").string() + "\"\n";
+  const auto config = work_ / "sni.toml";
+  ASSERT_TRUE(WriteFile(
+      config, "state_dir = \"" + state_.path().string() + "\"\n\n[[deploy]]\ntype = \"postfix\"\n" +
+                  certificates + "dir = \"" + (work_ / "postfix").string() +
+                  "\"\npostfix_config_dir = \"" + postfix_.ConfigDir().string() +
+                  "\"\nendpoints = [\"smtp://127.0.0.1:" + std::to_string(postfix_.SmtpPort()) +
+                  "\"]\n\n[[deploy]]\ntype = \"dovecot\"\ndovecot_version = \"2.3\"\n" +
+                  certificates + "dir = \"" + (work_ / "dovecot").string() +
+                  "\"\ndovecot_config = \"" + dovecot_.ConfigPath().string() +
+                  "\"\nendpoints = [\"imaps://127.0.0.1:" + std::to_string(dovecot_.ImapsPort()) +
+                  "\"]\n"));
+  // Deploying verifies each certificate by its own name (SNI) on both servers.
+  CommandResult deployed = RunMailcert({"deploy", "--config", config.string(), "--json"});
+  ASSERT_EQ(deployed.exit_code, 0) << Describe(deployed);
+  EXPECT_NE(ReadFile(work_ / "postfix/sni.map").find("autodiscover.other.test "),
+            std::string::npos);
+  CommandResult check = RunMailcert({"check", "--config", config.string(), "--json"});
+  ASSERT_EQ(check.exit_code, 0) << Describe(check);
+  nlohmann::json rows = ParseJsonOutput(check)["checks"];
+  ASSERT_EQ(rows.size(), 4u);
+  std::set<std::string> served;
+  for (const auto& row : rows) {
+    EXPECT_EQ(row["served_sha256"], row["stored_sha256"]) << row.dump();
+    served.insert(row["served_sha256"].get<std::string>());
+  }
+  EXPECT_EQ(served.size(), 2u) << "two names, two different certificates";
+  // A name of the second certificate that was not the probe's SNI is served it too.
+  CommandResult other = RunMailcert({"check", "--host", "127.0.0.1", "--port",
+                                     std::to_string(postfix_.SmtpPort()), "--starttls", "smtp",
+                                     "--name", "autodiscover.other.test", "--ca-bundle",
+                                     (work_ / "root.pem").string()});
+  EXPECT_EQ(other.exit_code, 0) << Describe(other);
+}
+
+// `check` on a server whose certificate has expired: CRITICAL.
+TEST(CheckExpired, AnExpiredCertificateIsCritical) {
+  TempDir work("mailcert-expired");
+  auto root = crypto::testing::TestCa::CreateRoot().value();
+  auto key = crypto::PrivateKey::Generate(crypto::KeyType::kEc256).value();
+  crypto::testing::CertOptions options;
+  options.names = {kName};
+  options.not_before = std::chrono::system_clock::now() - std::chrono::hours(24 * 100);
+  options.not_after = std::chrono::system_clock::now() - std::chrono::hours(24);
+  ASSERT_TRUE(WriteFile(work / "cert.pem", crypto::DerToPem(root.IssueLeaf(key, options).value())));
+  ASSERT_TRUE(WriteFile(work / "key.pem", key.ToPem().value()));
+  ASSERT_TRUE(WriteFile(work / "root.pem", root.cert_pem()));
+  NginxServer nginx;
+  nginx.options().certificates = {{work / "cert.pem", work / "key.pem"}};
+  ASSERT_TRUE(nginx.Start());
+  CommandResult check = RunMailcert({"check", "--host", "127.0.0.1", "--port",
+                                     std::to_string(nginx.HttpsPort()), "--name", kName,
+                                     "--ca-bundle", (work / "root.pem").string()});
+  EXPECT_EQ(check.exit_code, 2) << Describe(check);
+  EXPECT_NE(check.stdout_text.find("expired"), std::string::npos) << Describe(check);
+  EXPECT_NE(check.stdout_text.find("CRITICAL"), std::string::npos);
 }
 
 }  // namespace
