@@ -3,15 +3,30 @@
 #include "cli/commands.h"
 #include "cli/mail_setup_source.h"
 #include "cli/output.h"
+#include "cli/session.h"
+#include "dns/resolver.h"
 #include "plan/planner.h"
+#include "plan/preflight.h"
 #include "store/store.h"
 #include "util/strings.h"
 
 namespace mailcert::cli {
 namespace {
 
-util::Json CertificateJson(const plan::PlannedCertificate& certificate) {
+util::Json CertificateJson(const plan::PlannedCertificate& certificate,
+                           const std::map<std::string, plan::NameCheck>& checks) {
+  util::Json names = util::Json::array();
+  for (const auto& name : certificate.names) {
+    util::Json entry = {{"name", name}};
+    if (auto check = checks.find(name); check != checks.end()) {
+      entry["passed"] = check->second.passed;
+      entry["reason"] = check->second.reason;
+      if (!check->second.hint.empty()) entry["hint"] = check->second.hint;
+    }
+    names.push_back(entry);
+  }
   return {{"lineage", certificate.lineage},
+          {"checks", names},
           {"server", certificate.server},
           {"status", plan::PlanStatusName(certificate.status)},
           {"why", certificate.why},
@@ -57,6 +72,47 @@ int RunPlan(const Flags& flags, const SetupSource& source) {
   // Only lineages this setup could own are compared (and may be retired): the planned ones and
   // any whose names all belong to the host name or the mail domains.
   plan::Plan plan = plan::MakePlan(loaded->setup, *existing, {});
+  std::map<std::string, plan::NameCheck> checks;
+  if (!flags.no_checks) {
+    std::vector<std::string> names;
+    for (const auto& certificate : plan.certificates) {
+      for (const auto& name : certificate.names) names.push_back(name);
+    }
+    const MailConfig* mail = settings->file && settings->file->mail ? &*settings->file->mail
+                                                                    : nullptr;
+    plan::PreflightOptions options;
+    options.challenge = loaded->setup.challenge;
+    options.skip_ip_check = loaded->setup.skip_ip_check;
+    options.skip_http_check = loaded->setup.skip_http_check;
+    options.skip_ipv4_compare = loaded->setup.skip_ipv4_compare;
+    options.skip_ipv6_compare = loaded->setup.skip_ipv6_compare;
+    for (const auto& address : loaded->setup.own_addresses) {
+      (address.find(':') == std::string::npos ? options.own_ipv4 : options.own_ipv6)
+          .push_back(address);
+    }
+    dns::ResolverOptions resolver_options;
+    if (mail != nullptr) {
+      options.caa_issuer_domains = mail->caa_identities;
+      options.http_port = mail->http_check_port;
+      options.http_listen = {mail->check_listen};
+      for (const auto& server : mail->dns_servers) {
+        auto address = dns::ParseServerAddress(server);
+        if (!address) {
+          PrintError(address.error().WithContext(mail->origin + ": dns_servers"));
+          return kExitError;
+        }
+        resolver_options.servers.push_back(*address);
+      }
+    }
+    auto resolver = dns::MakeResolver(resolver_options);
+    auto http = net::MakeHttpClient(DefaultHttpOptions(""));
+    if (!resolver || !http) {
+      PrintError(!resolver ? resolver.error() : http.error());
+      return kExitError;
+    }
+    checks = plan::RunPreflight(names, options, **resolver, **http);
+    plan = plan::MakePlan(loaded->setup, *existing, checks);
+  }
   std::vector<std::string> retired;
   for (const auto& lineage : plan.retired) {
     for (const auto& stored : *existing) {
@@ -84,7 +140,7 @@ int RunPlan(const Flags& flags, const SetupSource& source) {
   if (flags.json) {
     util::Json certificates = util::Json::array();
     for (const auto& certificate : plan.certificates) {
-      certificates.push_back(CertificateJson(certificate));
+      certificates.push_back(CertificateJson(certificate, checks));
     }
     PrintJson({{"source", loaded->description},
                {"hostname", loaded->setup.hostname},
@@ -113,7 +169,14 @@ int RunPlan(const Flags& flags, const SetupSource& source) {
         bool failing = std::find(certificate.failing_names.begin(),
                                  certificate.failing_names.end(),
                                  name) != certificate.failing_names.end();
-        std::printf("  %s %s\n", failing ? "FAIL" : "    ", name.c_str());
+        auto check = checks.find(name);
+        std::string detail = check == checks.end() ? std::string(flags.no_checks ? "" : "")
+                                                   : check->second.reason;
+        if (check != checks.end() && !check->second.hint.empty()) {
+          detail += " — " + check->second.hint;
+        }
+        std::printf("  %s %s%s\n", failing ? "FAIL" : "ok  ", name.c_str(),
+                    detail.empty() ? "" : ("  (" + detail + ")").c_str());
       }
       for (const auto& name : certificate.dropped_names) {
         std::printf("  DROP %s\n", name.c_str());

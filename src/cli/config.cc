@@ -100,7 +100,7 @@ util::Result<MailConfig> ReadMail(const toml::table& table, const std::string& p
       "hostname",      "domains",   "domains_file", "domains_command", "labels",
       "mta_sts_domains", "additional_names", "only_hostname", "sni", "key_types", "profile",
       "challenge",     "drop_failing_names", "own_addresses", "skip_ip_check",
-      "skip_http_check"};
+      "skip_http_check", "dns_servers", "caa_identities", "http_check_port", "check_listen"};
   MC_RETURN_IF_ERROR(CheckKeys(table, kKnown, path, " in [mail]"));
   MailConfig mail;
   mail.origin = origin;
@@ -142,6 +142,21 @@ util::Result<MailConfig> ReadMail(const toml::table& table, const std::string& p
   MC_RETURN_IF_ERROR(ReadStringList(table, "own_addresses", path, mail.own_addresses));
   MC_RETURN_IF_ERROR(ReadBool(table, "skip_ip_check", path, mail.skip_ip_check));
   MC_RETURN_IF_ERROR(ReadBool(table, "skip_http_check", path, mail.skip_http_check));
+  MC_RETURN_IF_ERROR(ReadStringList(table, "dns_servers", path, mail.dns_servers));
+  if (table.get("caa_identities") != nullptr) {
+    mail.caa_identities.clear();
+    MC_RETURN_IF_ERROR(ReadStringList(table, "caa_identities", path, mail.caa_identities));
+  }
+  if (const toml::node* node = table.get("http_check_port")) {
+    auto value = node->value<int64_t>();
+    if (!node->is_integer() || !value || *value < 1 || *value > 65535) {
+      return util::Fail(Invalid(Where(path, *node), "\"http_check_port\" must be a port number"));
+    }
+    mail.http_check_port = static_cast<int>(*value);
+  }
+  text.reset();
+  MC_RETURN_IF_ERROR(ReadString(table, "check_listen", path, text));
+  if (text) mail.check_listen = *text;
   return mail;
 }
 

@@ -41,6 +41,11 @@ struct MailConfig {
   std::vector<std::string> own_addresses;  // this host's public addresses (IPv4 and IPv6)
   bool skip_ip_check = false;
   bool skip_http_check = false;
+  std::vector<std::string> dns_servers;    // resolvers for the checks ("127.0.0.1:53"); default
+                                           // /etc/resolv.conf
+  std::vector<std::string> caa_identities = {"letsencrypt.org"};  // the CA's CAA issuer domains
+  int http_check_port = 80;                // where the CA fetches HTTP-01 (tests: a high port)
+  std::string check_listen = ":80";        // where the check's token server listens
 };
 
 // [[deploy]]: one deploy target (issue #3). Raw values; cli/deploy_targets.cc applies defaults.

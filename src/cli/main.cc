@@ -126,6 +126,7 @@ int Main(int argc, char** argv) {
   plan->add_option("--mailcow", setup_source.mailcow_dir,
                    "Read a mailcow-dockerized directory's mailcow.conf");
   plan->add_option("--dms", setup_source.dms_env, "Read docker-mailserver's mailserver.env");
+  plan->add_flag("--no-checks", flags.no_checks, "Plan without the pre-flight checks");
   plan->add_option("--hostname", setup_source.dms_hostname,
                    "The mail server's hostname (docker-mailserver: the container's hostname)");
   AddCommon(plan, flags, binder);

@@ -40,6 +40,7 @@ struct Flags {
   bool json = false;
   bool yes = false;
   int verbosity = 0;
+  bool no_checks = false;  // plan: skip the pre-flight checks
   int warning_days = -1;   // check: WARNING below this many days left (-1: from the lifetime)
   int critical_days = -1;  // check: CRITICAL below this many days left
 };

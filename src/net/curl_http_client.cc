@@ -252,7 +252,7 @@ void CurlHttpClient::StartTransfer(Transfer* transfer) {
     code = CURLE_OUT_OF_MEMORY;
   }
   if (code != CURLE_OK) {
-    curl_slist_free_all(transfer->headers);
+    FreeLists(*transfer);
     transfer->headers = nullptr;
     if (easy != nullptr) curl_easy_cleanup(easy);
     transfer->done.set_value(util::Fail(
@@ -308,7 +308,7 @@ void CurlHttpClient::FailEverything() {
   for (Transfer* transfer : active_) {
     curl_multi_remove_handle(multi_, transfer->easy);
     curl_easy_cleanup(transfer->easy);
-    curl_slist_free_all(transfer->headers);
+    FreeLists(*transfer);
     transfer->headers = nullptr;
     queued.push_back(transfer);
   }

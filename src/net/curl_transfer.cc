@@ -129,6 +129,13 @@ util::Error TransferError(CURL* easy, const Transfer& transfer, CURLcode code) {
     if (mc_setopt_ != CURLE_OK) return mc_setopt_;               \
   } while (0)
 
+void FreeLists(Transfer& transfer) {
+  curl_slist_free_all(transfer.headers);
+  transfer.headers = nullptr;
+  curl_slist_free_all(transfer.connect_to);
+  transfer.connect_to = nullptr;
+}
+
 CURLcode ConfigureEasy(CURL* easy, const CurlSettings& settings, Transfer& transfer) {
   const HttpRequest& request = *transfer.request;
   transfer.easy = easy;
@@ -154,8 +161,17 @@ CURLcode ConfigureEasy(CURL* easy, const CurlSettings& settings, Transfer& trans
 
   // Trust: verification is never switched off. The system store is the hashed directory; the
   // compiled-in CAINFO default (the whole bundle) is replaced by the extra file or by nothing.
-  MC_SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
-  MC_SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+  MC_SETOPT(CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
+  MC_SETOPT(CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
+  if (!request.connect_to_address.empty()) {
+    // "::ADDRESS:" = any host, any port → this address, same port (CURLOPT_CONNECT_TO).
+    const bool ipv6 = request.connect_to_address.find(':') != std::string::npos;
+    const std::string entry = "::" + (ipv6 ? "[" + request.connect_to_address + "]"
+                                            : request.connect_to_address) + ":";
+    transfer.connect_to = curl_slist_append(nullptr, entry.c_str());
+    if (transfer.connect_to == nullptr) return CURLE_OUT_OF_MEMORY;
+  }
+  MC_SETOPT(CURLOPT_CONNECT_TO, transfer.connect_to);
   MC_SETOPT(CURLOPT_CAPATH, kSystemCaPath);
   MC_SETOPT(CURLOPT_CAINFO, settings.extra_ca_bundle_file.empty()
                                 ? static_cast<const char*>(nullptr)
@@ -202,7 +218,7 @@ CURLcode ConfigureEasy(CURL* easy, const CurlSettings& settings, Transfer& trans
 #undef MC_SETOPT
 
 util::Result<HttpResponse> CompleteTransfer(CURL* easy, Transfer& transfer, CURLcode code) {
-  curl_slist_free_all(transfer.headers);
+  FreeLists(transfer);
   transfer.headers = nullptr;
   if (code != CURLE_OK) return util::Fail(TransferError(easy, transfer, code));
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &transfer.response.status);

@@ -29,12 +29,16 @@ struct Transfer {
   std::chrono::milliseconds timeout{0};  // for this hop; redirects share the caller's budget
   HttpResponse response;
   curl_slist* headers = nullptr;
+  curl_slist* connect_to = nullptr;  // CURLOPT_CONNECT_TO, when the request pins an address
   char error_buffer[CURL_ERROR_SIZE] = {};
   size_t max_response_body = 0;
   bool body_too_large = false;
   CURL* easy = nullptr;
   std::promise<util::Result<HttpResponse>> done;
 };
+
+// Frees the header and connect-to lists of a transfer (idempotent).
+void FreeLists(Transfer& transfer);
 
 // Sets up a reset easy handle for `transfer`. Returns CURLE_OK, or the code of the option that
 // this libcurl refused (a build without HTTPS, say).

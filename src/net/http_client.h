@@ -24,6 +24,13 @@ struct HttpRequest {
   HeaderList headers;          // e.g. {"Content-Type", "application/jose+json"}
   std::string body;
   std::chrono::milliseconds timeout{30000};  // whole request
+  // Connect to this IP address instead of resolving the URL's host; the Host header and the TLS
+  // name stay the URL's. The pre-flight reachability check asks each address family this way.
+  std::string connect_to_address;
+  // Only for checks that must behave as an ACME CA following an HTTP-01 redirect to https, which
+  // does not validate the certificate there (Let's Encrypt "Challenge Types", HTTP-01). Every
+  // other request verifies.
+  bool verify_tls = true;
 };
 
 struct HttpResponse {

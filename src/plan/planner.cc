@@ -210,7 +210,7 @@ void ApplyChecks(PlannedCertificate& certificate, const MailSetup& setup,
   const bool exists = certificate.status == PlanStatus::kChanged;
   certificate.status = PlanStatus::kHeld;
   certificate.why = (exists ? "kept as it is (still valid, still deployed)"
-                            : "not requested yet") +
+                            : "not requested") +
                     std::string(" until ") + util::Join(certificate.failing_names, ", ") +
                     " pass their checks or are removed from the configuration" +
                     (hostname_fails ? "; the host name is never replaced by another name" : "");
