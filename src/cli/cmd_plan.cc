@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "cli/mail_setup_source.h"
 #include "cli/output.h"
+#include "cli/plan_runner.h"
 #include "cli/session.h"
 #include "dns/resolver.h"
 #include "plan/planner.h"
@@ -38,18 +39,6 @@ util::Json CertificateJson(const plan::PlannedCertificate& certificate,
           {"dropped", certificate.dropped_names}};
 }
 
-// The store's certificates as the planner compares against (current versions only).
-util::Result<std::vector<plan::ExistingCertificate>> StoredCertificates(store::Store& store) {
-  std::vector<plan::ExistingCertificate> existing;
-  MC_ASSIGN_OR_RETURN(auto lineages, store.ListLineages());
-  for (const auto& lineage : lineages) {
-    MC_ASSIGN_OR_RETURN(auto current, store.CurrentVersion(lineage));
-    if (!current) continue;
-    existing.push_back({lineage, current->meta.names, {current->meta.key_type}});
-  }
-  return existing;
-}
-
 }  // namespace
 
 int RunPlan(const Flags& flags, const SetupSource& source) {
@@ -64,73 +53,13 @@ int RunPlan(const Flags& flags, const SetupSource& source) {
     return kExitError;
   }
   store::Store store(sys::RealFs(), settings->state_dir);
-  auto existing = StoredCertificates(store);
-  if (!existing) {
-    PrintError(existing.error());
+  auto planned = MakeMailPlan(*loaded, *settings, flags, store);
+  if (!planned) {
+    PrintError(planned.error());
     return kExitError;
   }
-  // Only lineages this setup could own are compared (and may be retired): the planned ones and
-  // any whose names all belong to the host name or the mail domains.
-  plan::Plan plan = plan::MakePlan(loaded->setup, *existing, {});
-  std::map<std::string, plan::NameCheck> checks;
-  if (!flags.no_checks) {
-    std::vector<std::string> names;
-    for (const auto& certificate : plan.certificates) {
-      for (const auto& name : certificate.names) names.push_back(name);
-    }
-    const MailConfig* mail = settings->file && settings->file->mail ? &*settings->file->mail
-                                                                    : nullptr;
-    plan::PreflightOptions options;
-    options.challenge = loaded->setup.challenge;
-    options.skip_ip_check = loaded->setup.skip_ip_check;
-    options.skip_http_check = loaded->setup.skip_http_check;
-    options.skip_ipv4_compare = loaded->setup.skip_ipv4_compare;
-    options.skip_ipv6_compare = loaded->setup.skip_ipv6_compare;
-    for (const auto& address : loaded->setup.own_addresses) {
-      (address.find(':') == std::string::npos ? options.own_ipv4 : options.own_ipv6)
-          .push_back(address);
-    }
-    dns::ResolverOptions resolver_options;
-    if (mail != nullptr) {
-      options.caa_issuer_domains = mail->caa_identities;
-      options.http_port = mail->http_check_port;
-      options.http_listen = {mail->check_listen};
-      for (const auto& server : mail->dns_servers) {
-        auto address = dns::ParseServerAddress(server);
-        if (!address) {
-          PrintError(address.error().WithContext(mail->origin + ": dns_servers"));
-          return kExitError;
-        }
-        resolver_options.servers.push_back(*address);
-      }
-    }
-    auto resolver = dns::MakeResolver(resolver_options);
-    auto http = net::MakeHttpClient(DefaultHttpOptions(""));
-    if (!resolver || !http) {
-      PrintError(!resolver ? resolver.error() : http.error());
-      return kExitError;
-    }
-    checks = plan::RunPreflight(names, options, **resolver, **http);
-    plan = plan::MakePlan(loaded->setup, *existing, checks);
-  }
-  std::vector<std::string> retired;
-  for (const auto& lineage : plan.retired) {
-    for (const auto& stored : *existing) {
-      if (stored.lineage != lineage) continue;
-      bool ours = !stored.names.empty();
-      for (const auto& name : stored.names) {
-        bool belongs = name == loaded->setup.hostname;
-        for (const auto& domain : loaded->setup.domains) {
-          belongs = belongs || (name.size() > domain.size() &&
-                                name.compare(name.size() - domain.size() - 1, std::string::npos,
-                                             "." + domain) == 0);
-        }
-        ours = ours && belongs;
-      }
-      if (ours) retired.push_back(lineage);
-    }
-  }
-  plan.retired = retired;
+  plan::Plan& plan = planned->plan;
+  const auto& checks = planned->checks;
   if (loaded->acme_disabled) {
     plan.problems.push_back("SKIP_LETS_ENCRYPT=y in mailcow.conf: mailcow expects certificates "
                             "from elsewhere; mailcert can be that elsewhere once it deploys into "
