@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/deploy_targets.h"
 #include "cli/output.h"
+#include "cli/plan_runner.h"
 #include "cli/session.h"
 #include "plan/renewal.h"
 #include "util/log.h"
@@ -13,7 +14,7 @@
 namespace mailcert::cli {
 namespace {
 
-enum class Status { kIssued, kUnchanged, kFailed, kDeferred };
+enum class Status { kIssued, kUnchanged, kFailed, kDeferred, kHeld };
 
 const char* StatusName(Status status) {
   switch (status) {
@@ -21,6 +22,7 @@ const char* StatusName(Status status) {
     case Status::kUnchanged: return "unchanged";
     case Status::kFailed: return "failed";
     case Status::kDeferred: return "deferred";
+    case Status::kHeld: return "held";
   }
   return "?";
 }
@@ -68,6 +70,7 @@ std::string JobLine(const Job& job) {
     }
     case Status::kUnchanged:
     case Status::kDeferred:
+    case Status::kHeld:
       line += job.decision.explanation;
       break;
     case Status::kFailed:
@@ -156,7 +159,10 @@ int Report(const std::vector<Job>& jobs, const Flags& flags, const Settings& set
   size_t issued = 0, failed = 0;
   for (const Job& job : jobs) {
     if (job.status == Status::kIssued) ++issued;
-    if (job.status == Status::kFailed || job.status == Status::kDeferred) ++failed;
+    if (job.status == Status::kFailed || job.status == Status::kDeferred ||
+        job.status == Status::kHeld) {
+      ++failed;
+    }
   }
   if (settings.file) {
     for (const Job& job : jobs) {
@@ -217,7 +223,63 @@ util::Result<std::vector<Job>> Decide(std::vector<LineageSpec> specs, const Flag
   return jobs;
 }
 
-int ObtainCommand(const Flags& flags, bool renew) {
+// The mail plan's certificates as renew specs (issue #4: "renew uses the same plan"): held ones
+// become held jobs, retired ones are dropped from `lineages`.
+util::Result<std::vector<LineageSpec>> PlannedSpecs(const SetupSource& source, const Flags& flags,
+                                                    const Settings& settings, store::Store& store,
+                                                    std::vector<std::string>& lineages,
+                                                    std::vector<Job>& held) {
+  MC_ASSIGN_OR_RETURN(LoadedSetup loaded,
+                      LoadMailSetup(source, settings.file, sys::RealProcessRunner()));
+  MC_ASSIGN_OR_RETURN(MailPlan planned, MakeMailPlan(loaded, settings, flags, store));
+  if (!planned.plan.problems.empty()) {
+    return util::Fail(util::ErrorCode::kInvalidInput,
+                      "the mail setup cannot be planned: " + util::Join(planned.plan.problems, "; "));
+  }
+  auto drop = [&](const std::string& lineage) {
+    lineages.erase(std::remove(lineages.begin(), lineages.end(), lineage), lineages.end());
+  };
+  for (const auto& lineage : planned.plan.retired) drop(lineage);
+  const FileConfig empty;
+  const FileConfig& file = settings.file ? *settings.file : empty;
+  std::vector<LineageSpec> specs;
+  for (const auto& certificate : planned.plan.certificates) {
+    for (size_t i = 0; i < certificate.key_types.size(); ++i) {
+      LineageSpec spec;
+      spec.lineage = KeyTypeLineage(certificate, i);
+      drop(spec.lineage);
+      spec.names = certificate.names;
+      if (certificate.status == plan::PlanStatus::kHeld) {
+        Job job;
+        job.spec = spec;
+        job.status = Status::kHeld;
+        job.decision.explanation = certificate.why;
+        held.push_back(std::move(job));
+        continue;
+      }
+      auto key_type = crypto::ParseKeyType(certificate.key_types[i]);
+      if (!key_type) {
+        return util::Fail(util::ErrorCode::kInvalidInput,
+                          "unknown key type " + util::Quote(certificate.key_types[i]) +
+                              " in the mail setup (use ec256, ec384, rsa2048, rsa3072, rsa4096)");
+      }
+      spec.key_type = *key_type;
+      spec.server = !settings.server.empty()       ? settings.server
+                    : !loaded.directory_url.empty() ? loaded.directory_url
+                                                    : kLetsEncryptProduction;
+      spec.ca_bundle = settings.ca_bundle;
+      spec.webroot = flags.webroot.value_or(file.webroot.value_or(""));
+      spec.http_listen = flags.http_listen.value_or(file.http_listen.value_or(""));
+      if (spec.webroot.empty() && spec.http_listen.empty()) spec.http_listen = ":80";
+      spec.preferred_chain = flags.preferred_chain.value_or(file.preferred_chain.value_or(""));
+      spec.from_mail_plan = true;
+      specs.push_back(std::move(spec));
+    }
+  }
+  return specs;
+}
+
+int ObtainCommand(const Flags& flags, bool renew, const SetupSource& source = {}) {
   auto settings = ResolveSettings(flags);
   if (!settings) {
     PrintError(settings.error());
@@ -261,6 +323,19 @@ int ObtainCommand(const Flags& flags, bool renew) {
         }
       }
     }
+    std::vector<Job> held;
+    std::vector<LineageSpec> planned;
+    if ((settings->file && settings->file->mail) || !source.mailcow_dir.empty() ||
+        !source.dms_env.empty()) {
+      auto specs_from_plan = PlannedSpecs(source, flags, *settings, store, names, held);
+      if (!specs_from_plan) {
+        PrintError(specs_from_plan.error());
+        return kExitError;
+      }
+      planned = std::move(*specs_from_plan);
+      for (const auto& spec : planned) names.push_back(spec.lineage);
+      for (const auto& job : held) names.push_back(job.spec.lineage);
+    }
     if (flags.cert_name) {
       if (std::find(names.begin(), names.end(), *flags.cert_name) == names.end()) {
         PrintError(util::Error{util::ErrorCode::kNotFound,
@@ -273,6 +348,18 @@ int ObtainCommand(const Flags& flags, bool renew) {
     }
     std::vector<Job> broken;
     for (const auto& lineage : names) {
+      auto from_plan = std::find_if(planned.begin(), planned.end(),
+                                    [&](const LineageSpec& spec) { return spec.lineage == lineage; });
+      if (from_plan != planned.end()) {
+        specs.push_back(*from_plan);
+        continue;
+      }
+      auto held_job = std::find_if(held.begin(), held.end(),
+                                   [&](const Job& job) { return job.spec.lineage == lineage; });
+      if (held_job != held.end()) {
+        broken.push_back(*held_job);
+        continue;
+      }
       auto state = store.ReadState(lineage);
       auto spec = state ? SpecToRenew(lineage, state->request, flags, *settings)
                         : util::Result<LineageSpec>(util::Fail(state.error()));
@@ -307,6 +394,8 @@ int ObtainCommand(const Flags& flags, bool renew) {
 }  // namespace
 
 int RunIssue(const Flags& flags) { return ObtainCommand(flags, false); }
-int RunRenew(const Flags& flags) { return ObtainCommand(flags, true); }
+int RunRenew(const Flags& flags, const SetupSource& source) {
+  return ObtainCommand(flags, true, source);
+}
 
 }  // namespace mailcert::cli

@@ -9,7 +9,7 @@
 namespace mailcert::cli {
 
 int RunIssue(const Flags& flags);
-int RunRenew(const Flags& flags);
+int RunRenew(const Flags& flags, const SetupSource& source);
 int RunCertificates(const Flags& flags);
 int RunAccount(const std::string& action, const Flags& flags);
 int RunRevoke(const Flags& flags);

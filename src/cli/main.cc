@@ -80,7 +80,13 @@ int Main(int argc, char** argv) {
   AddCa(issue, flags, binder);
   AddObtain(issue, flags, binder);
 
+  SetupSource setup_source;
   CLI::App* renew = app.add_subcommand("renew", "Renew every certificate that is due");
+  renew->add_option("--mailcow", setup_source.mailcow_dir,
+                    "Plan the certificates from a mailcow-dockerized directory");
+  renew->add_option("--dms", setup_source.dms_env, "Plan from docker-mailserver's mailserver.env");
+  renew->add_option("--hostname", setup_source.dms_hostname, "The mail server's hostname (DMS)");
+  renew->add_flag("--no-checks", flags.no_checks, "Skip the pre-flight checks of the mail plan");
   binder.Add(renew, "--cert-name", flags.cert_name, "Only this lineage");
   renew->add_flag("--force", flags.force, "Renew even when not due");
   AddCommon(renew, flags, binder);
@@ -121,7 +127,6 @@ int Main(int argc, char** argv) {
   check->add_option("--critical", flags.critical_days, "CRITICAL below this many days left");
   AddCommon(check, flags, binder);
 
-  SetupSource setup_source;
   CLI::App* plan = app.add_subcommand("plan", "Show the certificates a mail setup needs");
   plan->add_option("--mailcow", setup_source.mailcow_dir,
                    "Read a mailcow-dockerized directory's mailcow.conf");
@@ -155,7 +160,7 @@ int Main(int argc, char** argv) {
                                            : util::LogLevel::kWarning);
 
   if (issue->parsed()) return RunIssue(flags);
-  if (renew->parsed()) return RunRenew(flags);
+  if (renew->parsed()) return RunRenew(flags, setup_source);
   if (certificates->parsed()) return RunCertificates(flags);
   if (account->parsed()) return RunAccount(account_action, flags);
   if (revoke->parsed()) return RunRevoke(flags);

@@ -8,13 +8,17 @@
 namespace mailcert::cli {
 namespace {
 
-// The store's certificates as the planner compares against (current versions only).
+// The store's certificates of the mail plan, as the planner compares against (current versions
+// only); the further key types of a certificate are folded into it.
 util::Result<std::vector<plan::ExistingCertificate>> StoredCertificates(store::Store& store) {
   std::vector<plan::ExistingCertificate> existing;
   MC_ASSIGN_OR_RETURN(auto lineages, store.ListLineages());
   for (const auto& lineage : lineages) {
     MC_ASSIGN_OR_RETURN(auto current, store.CurrentVersion(lineage));
     if (!current) continue;
+    // Only what an earlier plan issued: certificates issued by hand are none of its business.
+    MC_ASSIGN_OR_RETURN(store::LineageState state, store.ReadState(lineage));
+    if (!state.request.from_mail_plan) continue;
     existing.push_back({lineage, current->meta.names, {current->meta.key_type}});
   }
   // "<name>-<key type>" lineages are the further key types of "<name>" (KeyTypeLineage).
@@ -87,24 +91,6 @@ util::Result<MailPlan> MakeMailPlan(const LoadedSetup& loaded, const Settings& s
     checks = plan::RunPreflight(names, options, **resolver, **http);
     plan = plan::MakePlan(loaded.setup, *existing, checks);
   }
-  std::vector<std::string> retired;
-  for (const auto& lineage : plan.retired) {
-    for (const auto& stored : *existing) {
-      if (stored.lineage != lineage) continue;
-      bool ours = !stored.names.empty();
-      for (const auto& name : stored.names) {
-        bool belongs = name == loaded.setup.hostname;
-        for (const auto& domain : loaded.setup.domains) {
-          belongs = belongs || (name.size() > domain.size() &&
-                                name.compare(name.size() - domain.size() - 1, std::string::npos,
-                                             "." + domain) == 0);
-        }
-        ours = ours && belongs;
-      }
-      if (ours) retired.push_back(lineage);
-    }
-  }
-  plan.retired = retired;
   return MailPlan{std::move(plan), std::move(checks)};
 }
 

@@ -86,6 +86,7 @@ store::IssueRequest LineageSpec::ToRecord() const {
   record.http_listen = webroot.empty() ? http_listen : "";
   record.webroot = webroot;
   record.preferred_chain = preferred_chain;
+  record.from_mail_plan = from_mail_plan;
   return record;
 }
 

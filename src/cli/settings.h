@@ -70,6 +70,7 @@ struct LineageSpec {
   std::string ca_bundle;
   std::string http_listen;  // comma separated addresses; used when webroot is empty
   std::string webroot;
+  bool from_mail_plan = false;
 
   store::IssueRequest ToRecord() const;
 };

@@ -85,7 +85,8 @@ std::string EncodeState(const LineageState& state) {
                  {"ca_bundle", request.ca_bundle},
                  {"http_listen", request.http_listen},
                  {"webroot", request.webroot},
-                 {"preferred_chain", request.preferred_chain}}},
+                 {"preferred_chain", request.preferred_chain},
+                 {"from_mail_plan", request.from_mail_plan}}},
                {"last_attempt", TimeJson(state.last_attempt)},
                {"last_success", TimeJson(state.last_success)},
                {"consecutive_failures", state.consecutive_failures},
@@ -107,6 +108,7 @@ util::Result<LineageState> DecodeState(const std::string& text, const std::strin
     state.request.http_listen = Str(request, "http_listen");
     state.request.webroot = Str(request, "webroot");
     state.request.preferred_chain = Str(request, "preferred_chain");
+    state.request.from_mail_plan = util::OptionalBool(request, "from_mail_plan").value_or(false);
   }
   MC_ASSIGN_OR_RETURN(state.last_attempt, ReadTime(json, "last_attempt", origin));
   MC_ASSIGN_OR_RETURN(state.last_success, ReadTime(json, "last_success", origin));

@@ -31,6 +31,7 @@ struct IssueRequest {
   std::string http_listen;      // HTTP-01 built-in responder addresses, comma separated
   std::string webroot;          // HTTP-01 webroot, when used instead
   std::string preferred_chain;  // issuer CN of the preferred chain's top certificate
+  bool from_mail_plan = false;  // issued for the [mail] plan: the plan may retire it
 };
 
 // <state>/certs/<lineage>/state.json
