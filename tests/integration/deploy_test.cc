@@ -19,6 +19,13 @@ namespace {
 
 constexpr char kName[] = "mail.example.test";
 
+// The nginx command line of a fixture server as TOML list items (the action is appended).
+std::string NginxArgv(const NginxServer& nginx) {
+  return "\"nginx\", \"-p\", \"" + nginx.WorkDir().string() + "\", \"-c\", \"" +
+         nginx.ConfigPath().string() + "\", \"-e\", \"" + (nginx.WorkDir() / "error.log").string() +
+         "\"";
+}
+
 class DeployTest : public PebbleTest {
  protected:
   void SetUp() override {
@@ -56,9 +63,7 @@ class DeployTest : public PebbleTest {
   // The [[deploy]] tables for the three running servers; `nginx_reload` replaces nginx's reload.
   std::filesystem::path WriteConfig(const std::string& nginx_reload = "") {
     const std::string root = (work_ / "root.pem").string();
-    const std::string nginx = "\"nginx\", \"-p\", \"" + nginx_.WorkDir().string() + "\", \"-c\", \"" +
-                              nginx_.ConfigPath().string() + "\", \"-e\", \"" +
-                              (nginx_.WorkDir() / "error.log").string() + "\"";
+    const std::string nginx = NginxArgv(nginx_);
     auto port = [](int p) { return std::to_string(p); };
     std::string config =
         "state_dir = \"" + state_.path().string() + "\"\n" +
@@ -236,9 +241,7 @@ class DualDeployTest : public PebbleTest {
 
   std::filesystem::path WriteConfig() {
     const std::string root = (work_ / "root.pem").string();
-    const std::string nginx = "\"nginx\", \"-p\", \"" + nginx_.WorkDir().string() +
-                              "\", \"-c\", \"" + nginx_.ConfigPath().string() + "\", \"-e\", \"" +
-                              (nginx_.WorkDir() / "error.log").string() + "\"";
+    const std::string nginx = NginxArgv(nginx_);
     const std::string certificates =
         "certificates = [\"" + std::string(kName) + "\", \"" + kName + "-rsa\"]\n";
     std::string config =
@@ -339,6 +342,21 @@ class LayoutTest : public PebbleTest {
     return ParseJsonOutput(check)["checks"][0]["served_sha256"];
   }
 
+  // Postfix (chain files: key, then certificate) and Dovecot (ssl_cert/ssl_key) started on
+  // these files serve the stored certificate over SMTP STARTTLS, IMAP STARTTLS and POP3 STLS.
+  void ExpectServedByPostfixAndDovecot(const std::filesystem::path& key,
+                                       const std::filesystem::path& cert) {
+    PostfixServer postfix;
+    postfix.options().chain_files = {key, cert};
+    ASSERT_TRUE(postfix.Start());
+    DovecotServer dovecot;
+    dovecot.options().certificate = {cert, key};
+    ASSERT_TRUE(dovecot.Start());
+    EXPECT_EQ(Served(postfix.SubmissionPort(), "smtp"), stored_);
+    EXPECT_EQ(Served(dovecot.ImapPort(), "imap"), stored_);
+    EXPECT_EQ(Served(dovecot.Pop3Port(), "pop3"), stored_);
+  }
+
   TempDir work_{"mailcert-layout"};
   TempDir state_{"mailcert-state"};
   std::string stored_;
@@ -384,14 +402,7 @@ TEST_F(LayoutTest, MailcowLayoutIsServedByPostfixAndDovecotConfiguredLikeMailcow
   EXPECT_FALSE(std::filesystem::is_symlink(ssl / "cert.pem"));
   // mailcow's Postfix: smtpd_tls_cert_file/key_file = /etc/ssl/mail/{cert,key}.pem; its Dovecot:
   // ssl_cert = </etc/ssl/mail/cert.pem, ssl_key = </etc/ssl/mail/key.pem.
-  PostfixServer postfix;
-  postfix.options().chain_files = {ssl / "key.pem", ssl / "cert.pem"};
-  ASSERT_TRUE(postfix.Start());
-  DovecotServer dovecot;
-  dovecot.options().certificate = {ssl / "cert.pem", ssl / "key.pem"};
-  ASSERT_TRUE(dovecot.Start());
-  EXPECT_EQ(Served(postfix.SubmissionPort(), "smtp"), stored_);
-  EXPECT_EQ(Served(dovecot.ImapPort(), "imap"), stored_);
+  ExpectServedByPostfixAndDovecot(ssl / "key.pem", ssl / "cert.pem");
 }
 
 TEST_F(LayoutTest, DockerMailserverManualLayoutIsServedLikeDmsConfiguresIt) {
@@ -401,14 +412,7 @@ TEST_F(LayoutTest, DockerMailserverManualLayoutIsServedLikeDmsConfiguresIt) {
              "/cert.pem\"\nkey_path = \"" + dms + "/key.pem\"\n");
   ASSERT_EQ(deployed.exit_code, 0) << Describe(deployed);
   // DMS writes smtpd_tls_chain_files = <key> <fullchain> and ssl_cert = <cert, ssl_key = <key.
-  PostfixServer postfix;
-  postfix.options().chain_files = {work_ / "dms/key.pem", work_ / "dms/cert.pem"};
-  ASSERT_TRUE(postfix.Start());
-  DovecotServer dovecot;
-  dovecot.options().certificate = {work_ / "dms/cert.pem", work_ / "dms/key.pem"};
-  ASSERT_TRUE(dovecot.Start());
-  EXPECT_EQ(Served(postfix.SmtpPort(), "smtp"), stored_);
-  EXPECT_EQ(Served(dovecot.Pop3Port(), "pop3"), stored_);
+  ExpectServedByPostfixAndDovecot(work_ / "dms/key.pem", work_ / "dms/cert.pem");
   // The letsencrypt layout: live/<fqdn>/{fullchain,privkey}.pem as real files.
   CommandResult live = Deploy("[[deploy]]\ntype = \"docker-mailserver\"\nmode = \"letsencrypt\"\n"
                               "letsencrypt_dir = \"" + dms + "/letsencrypt\"\nfqdn = \"" + kName +
