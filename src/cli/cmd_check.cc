@@ -22,7 +22,8 @@ const char* StateName(int state) {
 }
 
 struct Row {
-  std::string endpoint, name, served, deployed, stored, issuer, not_after, problem;
+  std::string endpoint, name, served, deployed, stored, issuer, not_after, problem, subject;
+  std::vector<std::string> dns_names;
   int64_t days_left = 0;
   int state = kOk;
 };
@@ -75,6 +76,8 @@ Row CheckOne(const probe::Endpoint& endpoint, const std::string& name,
   probe::CheckReport report = probe::CheckServed(*served, options);
   row.served = report.fingerprint_sha256;
   row.issuer = report.issuer;
+  row.subject = report.subject_cn;
+  row.dns_names = report.dns_names;
   row.not_after = util::FormatRfc3339(report.not_after);
   row.days_left = report.days_left;
   std::vector<std::string> problems;
@@ -147,16 +150,17 @@ int RunCheck(const Flags& flags, const CheckTarget& adhoc) {
         return kUnknown;
       }
       for (const auto& material : *materials) {
-        auto name = std::find_if(material.names.begin(), material.names.end(),
-                                 [](const std::string& n) { return n.rfind("*.", 0) != 0; });
         const std::string stored = LeafFingerprint(material.files.fullchain_pem);
         const std::string path = deploy::DeployedCertificatePath(*target, material);
         const std::string deployed =
             path.empty() ? "" : LeafFingerprint(sys::RealFs().ReadFile(path).value_or(""));
-        for (const auto& endpoint : target->endpoints) {
-          rows.push_back(CheckOne(endpoint, name == material.names.end() ? "" : *name,
-                                  target->trusted_roots_pem, deployed, stored, flags,
-                                  deploy::RestrictionFor(material, *materials)));
+        // Every endpoint and every name (wildcards have no name to send).
+        for (const auto& name : material.names) {
+          if (name.rfind("*.", 0) == 0) continue;
+          for (const auto& endpoint : target->endpoints) {
+            rows.push_back(CheckOne(endpoint, name, target->trusted_roots_pem, deployed, stored,
+                                    flags, deploy::RestrictionFor(material, *materials)));
+          }
         }
       }
     }
@@ -167,6 +171,7 @@ int RunCheck(const Flags& flags, const CheckTarget& adhoc) {
     util::Json list = util::Json::array();
     for (const auto& row : rows) {
       list.push_back({{"endpoint", row.endpoint}, {"name", row.name}, {"state", StateName(row.state)},
+                      {"subject", row.subject}, {"dns_names", row.dns_names},
                       {"served_sha256", row.served}, {"deployed_sha256", row.deployed},
                       {"stored_sha256", row.stored}, {"issuer", row.issuer},
                       {"not_after", row.not_after}, {"days_left", row.days_left},

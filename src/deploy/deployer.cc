@@ -161,8 +161,7 @@ util::Result<void> Deployer::RunAll(const std::vector<Command>& commands, const 
 std::vector<EndpointResult> Deployer::Verify(const TargetSpec& target,
                                              const std::vector<Material>& materials,
                                              const std::vector<std::string>& fingerprints) {
-  // One probe per endpoint and certificate, with SNI set to the certificate's first concrete
-  // name; a default client must get the first key type's leaf.
+  // One probe per endpoint, certificate and name, with that name as SNI.
   struct Expectation {
     probe::Endpoint endpoint;
     net::TlsKeyRestriction restriction;
@@ -172,13 +171,15 @@ std::vector<EndpointResult> Deployer::Verify(const TargetSpec& target,
   for (size_t m = 0; m < materials.size(); ++m) {
     const Material& material = materials[m];
     if (fingerprints[m].empty()) continue;
-    auto name = std::find_if(material.names.begin(), material.names.end(),
-                             [](const std::string& n) { return !IsWildcard(n); });
-    if (name == material.names.end()) continue;
     const net::TlsKeyRestriction restriction = RestrictionFor(material, materials);
-    for (probe::Endpoint endpoint : target.endpoints) {
-      endpoint.sni = *name;
-      expectations.push_back({endpoint, restriction, fingerprints[m]});
+    // Every name (issue #3: "with SNI for each name"): an SNI map that misses one name would
+    // serve it the default certificate. Wildcards have no name to send.
+    for (const auto& name : material.names) {
+      if (IsWildcard(name)) continue;
+      for (probe::Endpoint endpoint : target.endpoints) {
+        endpoint.sni = name;
+        expectations.push_back({endpoint, restriction, fingerprints[m]});
+      }
     }
   }
   std::vector<EndpointResult> results(expectations.size());

@@ -436,7 +436,9 @@ class SniDeployTest : public PebbleTest {
   void SetUp() override {
     PebbleTest::SetUp();
     ::chmod(work_.path().c_str(), 0755);
-    for (const char* dir : {"postfix", "dovecot"}) std::filesystem::create_directories(work_ / dir);
+    for (const char* dir : {"postfix", "dovecot", "nginx"}) {
+      std::filesystem::create_directories(work_ / dir);
+    }
     const std::string stem = kName;
     CommandResult made = RunCommand(
         {"sh", "-c",
@@ -445,15 +447,27 @@ class SniDeployTest : public PebbleTest {
              "-keyout b.key -out b.crt -days 2 -subj /CN=snakeoil 2>/dev/null && "
              "cat b.key b.crt > postfix/" + stem + ".ec256.pem && : > postfix/sni.map && "
              "postmap -F hash:postfix/sni.map && cp b.crt dovecot/" + stem +
-             ".ec256.crt && cp b.key dovecot/" + stem + ".ec256.key && : > dovecot/sni.conf"});
+             ".ec256.crt && cp b.key dovecot/" + stem + ".ec256.key && : > dovecot/sni.conf && "
+             "for c in " + stem + " autoconfig.other.test; do cp b.crt nginx/$c.ec256.crt && "
+             "cp b.key nginx/$c.ec256.key; done"});
     ASSERT_EQ(made.exit_code, 0) << made.stderr_text << made.stdout_text;
     postfix_.options().chain_files = {work_ / "postfix" / (stem + ".ec256.pem")};
     postfix_.options().sni_map = "hash:" + (work_ / "postfix/sni.map").string();
     dovecot_.options().certificate = {work_ / "dovecot" / (stem + ".ec256.crt"),
                                       work_ / "dovecot" / (stem + ".ec256.key")};
     dovecot_.options().include_files = {work_ / "dovecot/sni.conf"};
+    // nginx: the administrator's server blocks name mailcert's files (mailcert does not write
+    // nginx configuration).
+    auto nginx_pair = [&](const std::string& certificate) {
+      return NginxCertificate{work_ / "nginx" / (certificate + ".ec256.crt"),
+                              work_ / "nginx" / (certificate + ".ec256.key")};
+    };
+    nginx_.options().certificates = {nginx_pair(stem)};
+    nginx_.options().servers = {
+        {"autoconfig.other.test autodiscover.other.test", {nginx_pair("autoconfig.other.test")}}};
     ASSERT_TRUE(postfix_.Start());
     ASSERT_TRUE(dovecot_.Start());
+    ASSERT_TRUE(nginx_.Start());
     ASSERT_TRUE(WriteFile(work_ / "root.pem", pebble().RootPem()));
     for (const auto& names : std::vector<std::vector<std::string>>{
              {kName}, {"autoconfig.other.test", "autodiscover.other.test"}}) {
@@ -471,9 +485,10 @@ class SniDeployTest : public PebbleTest {
   TempDir state_{"mailcert-state"};
   PostfixServer postfix_;
   DovecotServer dovecot_;
+  NginxServer nginx_;
 };
 
-TEST_F(SniDeployTest, EachNameGetsItsOwnCertificateOnPostfixAndDovecot) {
+TEST_F(SniDeployTest, EachNameGetsItsOwnCertificateOnPostfixDovecotAndNginx) {
   const std::string certificates =
       "certificates = [\"" + std::string(kName) + "\", \"autoconfig.other.test\"]\nsni = true\n"
       "ca_bundle = \"" + (work_ / "root.pem").string() + "\"\n";
@@ -487,7 +502,11 @@ TEST_F(SniDeployTest, EachNameGetsItsOwnCertificateOnPostfixAndDovecot) {
                   certificates + "dir = \"" + (work_ / "dovecot").string() +
                   "\"\ndovecot_config = \"" + dovecot_.ConfigPath().string() +
                   "\"\nendpoints = [\"imaps://127.0.0.1:" + std::to_string(dovecot_.ImapsPort()) +
-                  "\"]\n"));
+                  "\"]\n\n[[deploy]]\ntype = \"nginx\"\n" + certificates + "dir = \"" +
+                  (work_ / "nginx").string() + "\"\nprepare = [[" + NginxArgv(nginx_) +
+                  ", \"-t\"]]\nreload = [[" + NginxArgv(nginx_) +
+                  ", \"-s\", \"reload\"]]\nendpoints = [\"https://127.0.0.1:" +
+                  std::to_string(nginx_.HttpsPort()) + "\"]\n"));
   // Deploying verifies each certificate by its own name (SNI) on both servers.
   CommandResult deployed = RunMailcert({"deploy", "--config", config.string(), "--json"});
   ASSERT_EQ(deployed.exit_code, 0) << Describe(deployed);
@@ -496,7 +515,7 @@ TEST_F(SniDeployTest, EachNameGetsItsOwnCertificateOnPostfixAndDovecot) {
   CommandResult check = RunMailcert({"check", "--config", config.string(), "--json"});
   ASSERT_EQ(check.exit_code, 0) << Describe(check);
   nlohmann::json rows = ParseJsonOutput(check)["checks"];
-  ASSERT_EQ(rows.size(), 4u);
+  ASSERT_EQ(rows.size(), 9u) << "3 names × 3 servers, each name by its own SNI";
   std::set<std::string> served;
   for (const auto& row : rows) {
     EXPECT_EQ(row["served_sha256"], row["stored_sha256"]) << row.dump();
