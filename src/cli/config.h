@@ -45,7 +45,7 @@ struct MailConfig {
                                            // /etc/resolv.conf
   std::vector<std::string> caa_identities = {"letsencrypt.org"};  // the CA's CAA issuer domains
   int http_check_port = 80;                // where the CA fetches HTTP-01 (tests: a high port)
-  std::string check_listen = ":80";        // where the check's token server listens
+  std::string check_listen = ":80";        // where the check's token server listens (a comma list)
 };
 
 // [[deploy]]: one deploy target (issue #3). Raw values; cli/deploy_targets.cc applies defaults.

@@ -4,6 +4,7 @@
 #include "crypto/key.h"
 #include "dns/resolver.h"
 #include "plan/preflight.h"
+#include "util/strings.h"
 
 namespace mailcert::cli {
 namespace {
@@ -77,7 +78,10 @@ util::Result<MailPlan> MakeMailPlan(const LoadedSetup& loaded, const Settings& s
     if (mail != nullptr) {
       options.caa_issuer_domains = mail->caa_identities;
       options.http_port = mail->http_check_port;
-      options.http_listen = {mail->check_listen};
+      options.http_listen.clear();
+      for (const auto& address : util::Split(mail->check_listen, ',')) {
+        if (!util::Trim(address).empty()) options.http_listen.emplace_back(util::Trim(address));
+      }
       for (const auto& server : mail->dns_servers) {
         auto address = dns::ParseServerAddress(server);
         if (!address) return util::Fail(address.error().WithContext(mail->origin + ": dns_servers"));

@@ -164,6 +164,7 @@ NameCheck CheckName(const std::string& name, const PreflightOptions& options,
   for (const auto& mismatch : mismatches) notes.push_back("note: " + mismatch);
 
   if (!options.skip_http_check) {
+    std::vector<std::string> reached;
     for (Family* family : usable) {
       const bool ipv6 = family == &families[1];
       auto body = FetchLikeTheCa(name, family->records.front(), ipv6, options.http_port,
@@ -179,8 +180,9 @@ NameCheck CheckName(const std::string& name, const PreflightOptions& options,
                         "proxy serves that path)",
                     "forward /.well-known/acme-challenge/ to mailcert, or use --webroot");
       }
+      reached.push_back(family->label);
     }
-    notes.push_back("HTTP-01 reachable");
+    notes.push_back("HTTP-01 reachable over " + util::Join(reached, " and "));
   }
   NameCheck check;
   check.reason = util::Join(notes, "; ");

@@ -48,6 +48,8 @@ class PlanCheckTest : public PebbleTest {
     ASSERT_TRUE(pebble().ChallTestSrvPost(
         "add-aaaa", R"({"host":"v6.example.test.","addresses":["2001:db8::1"]})"));
     ASSERT_TRUE(pebble().ChallTestSrvPost(
+        "add-aaaa", R"({"host":"both.example.test.","addresses":["::1"]})"));
+    ASSERT_TRUE(pebble().ChallTestSrvPost(
         "add-caa", R"({"host":"caa.example.test.","policies":[{"tag":"issue","value":"sectigo.com"}]})"));
     ASSERT_TRUE(pebble().ChallTestSrvPost(
         "add-caa", R"({"host":"ok-caa.example.test.","policies":[{"tag":"issue","value":"letsencrypt.org"}]})"));
@@ -60,13 +62,14 @@ class PlanCheckTest : public PebbleTest {
     const std::string names =
         "\"ok-caa.example.test\", \"caa.example.test\", \"broken.example.test\", "
         "\"wrong.example.test\", \"v6.example.test\", \"redirect.example.test\", "
-        "\"badport.example.test\", \"proxied.example.test\", \"alias.example.test\"";
+        "\"badport.example.test\", \"proxied.example.test\", \"alias.example.test\", "
+        "\"both.example.test\"";
     const std::string config =
         "state_dir = \"" + (work_ / "state").string() + "\"\n[mail]\nhostname = \"mail.example.test\"\n"
-        "domains = []\nadditional_names = [" + names + "]\nown_addresses = [\"127.0.0.1\", \"127.0.0.2\"]\n"
+        "domains = []\nadditional_names = [" + names + "]\nown_addresses = [\"127.0.0.1\", \"127.0.0.2\", \"::1\"]\n"
         "dns_servers = [\"127.0.0.1:" + std::to_string(pebble().DnsPort()) + "\"]\n"
         "http_check_port = " + std::to_string(port_) + "\ncheck_listen = \"127.0.0.1:" +
-        std::to_string(port_) + "\"\n";
+        std::to_string(port_) + ", [::1]:" + std::to_string(port_) + "\"\n";
     EXPECT_TRUE(WriteFile(work_ / "plan.toml", config));
     CommandResult result = RunMailcert({"plan", "--config", (work_ / "plan.toml").string(), "--json"});
     EXPECT_EQ(result.exit_code, 1) << "some names need attention: " << Describe(result);
@@ -116,11 +119,15 @@ TEST_F(PlanCheckTest, EveryNameIsCheckedAndNoneIsSilentlyDropped) {
   EXPECT_NE(reason("proxied.example.test").find("HTTP 404"), std::string::npos)
       << reason("proxied.example.test");
   EXPECT_TRUE(passed("alias.example.test")) << reason("alias.example.test");
+  // A and AAAA both ours: the token is fetched over IPv4 and over IPv6.
+  EXPECT_TRUE(passed("both.example.test")) << reason("both.example.test");
+  EXPECT_NE(reason("both.example.test").find("reachable over IPv4 and IPv6"), std::string::npos)
+      << reason("both.example.test");
   // The server certificate is held, with every failing name listed, not shrunk.
   const auto& server = plan["certificates"][0];
   EXPECT_EQ(server["status"], "held");
   EXPECT_EQ(server["failing"].size(), 5u) << server.dump();
-  EXPECT_EQ(server["names"].size(), 10u);
+  EXPECT_EQ(server["names"].size(), 11u);
 }
 
 }  // namespace
