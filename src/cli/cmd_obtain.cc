@@ -127,6 +127,7 @@ void ObtainDue(std::vector<Job>& jobs, const Settings& settings, store::Store& s
       request.key_type = job.spec.key_type;
       request.key_policy = key_policy;
       request.preferred_chain = job.spec.preferred_chain;
+      request.profile = job.spec.profile;
       request.solver = *solver;
       request.record = job.spec.ToRecord();
       requests.push_back(std::move(request));
@@ -273,6 +274,7 @@ util::Result<std::vector<LineageSpec>> PlannedSpecs(const SetupSource& source, c
       if (spec.webroot.empty() && spec.http_listen.empty()) spec.http_listen = ":80";
       spec.preferred_chain = flags.preferred_chain.value_or(file.preferred_chain.value_or(""));
       spec.from_mail_plan = true;
+      spec.profile = loaded.setup.profile;
       specs.push_back(std::move(spec));
     }
   }

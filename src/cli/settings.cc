@@ -87,6 +87,7 @@ store::IssueRequest LineageSpec::ToRecord() const {
   record.webroot = webroot;
   record.preferred_chain = preferred_chain;
   record.from_mail_plan = from_mail_plan;
+  record.profile = profile;
   return record;
 }
 
@@ -288,6 +289,7 @@ util::Result<LineageSpec> SpecToRenew(const std::string& lineage,
   spec.ca_bundle = flags.ca_bundle.value_or(recorded.ca_bundle);
   if (spec.ca_bundle.empty()) spec.ca_bundle = settings.ca_bundle;
   spec.preferred_chain = flags.preferred_chain.value_or(recorded.preferred_chain);
+  spec.profile = recorded.profile;
   if (flags.webroot || flags.http_listen) {
     spec.webroot = flags.webroot.value_or("");
     spec.http_listen = flags.http_listen.value_or("");

@@ -66,6 +66,7 @@ struct LineageSpec {
   std::vector<std::string> names;
   crypto::KeyType key_type = crypto::KeyType::kEc256;
   std::string preferred_chain;
+  std::string profile;
   std::string server;
   std::string ca_bundle;
   std::string http_listen;  // comma separated addresses; used when webroot is empty

@@ -145,7 +145,8 @@ util::Result<Obtainer::Issued> Obtainer::ObtainLocked(const CertificateRequest& 
   std::vector<acme::Identifier> identifiers;
   for (const auto& name : request.names) identifiers.push_back(acme::MakeIdentifier(name));
   MC_ASSIGN_OR_RETURN(acme::Order order,
-                      acme::NewOrder(client_, sign_as, identifiers, acme::NewOrderOptions{}));
+                      acme::NewOrder(client_, sign_as, identifiers,
+                                     acme::NewOrderOptions{request.profile, ""}));
   if (order.status == "invalid") {
     return util::Fail(util::ErrorCode::kAcmeProblem, "the CA created the order already invalid");
   }

@@ -38,6 +38,7 @@ struct CertificateRequest {
   crypto::KeyType key_type = crypto::KeyType::kEc256;
   KeyPolicy key_policy = KeyPolicy::kReuse;
   std::string preferred_chain;  // issuer CN of the chain's top certificate; empty = CA default
+  std::string profile;          // ACME profile (draft-aaron-acme-profiles); empty = CA default
   challenge::Solver* solver = nullptr;
   store::IssueRequest record;  // saved in state.json so `renew` can repeat the request
 };

@@ -86,7 +86,8 @@ std::string EncodeState(const LineageState& state) {
                  {"http_listen", request.http_listen},
                  {"webroot", request.webroot},
                  {"preferred_chain", request.preferred_chain},
-                 {"from_mail_plan", request.from_mail_plan}}},
+                 {"from_mail_plan", request.from_mail_plan},
+                 {"profile", request.profile}}},
                {"last_attempt", TimeJson(state.last_attempt)},
                {"last_success", TimeJson(state.last_success)},
                {"consecutive_failures", state.consecutive_failures},
@@ -109,6 +110,7 @@ util::Result<LineageState> DecodeState(const std::string& text, const std::strin
     state.request.webroot = Str(request, "webroot");
     state.request.preferred_chain = Str(request, "preferred_chain");
     state.request.from_mail_plan = util::OptionalBool(request, "from_mail_plan").value_or(false);
+    state.request.profile = Str(request, "profile");
   }
   MC_ASSIGN_OR_RETURN(state.last_attempt, ReadTime(json, "last_attempt", origin));
   MC_ASSIGN_OR_RETURN(state.last_success, ReadTime(json, "last_success", origin));

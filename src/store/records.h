@@ -32,6 +32,7 @@ struct IssueRequest {
   std::string webroot;          // HTTP-01 webroot, when used instead
   std::string preferred_chain;  // issuer CN of the preferred chain's top certificate
   bool from_mail_plan = false;  // issued for the [mail] plan: the plan may retire it
+  std::string profile;          // ACME profile asked for, if any
 };
 
 // <state>/certs/<lineage>/state.json
