@@ -284,6 +284,24 @@ TEST_F(AcmeTest, OrderFlowObjectsParse) {
   EXPECT_EQ(authorization->FailedChallengeError()->ShortType(), "connection");
 }
 
+TEST_F(AcmeTest, ProfileAndReplacesGoIntoTheNewOrderOnlyWhenSet) {
+  const std::string order = R"({"status":"pending","authorizations":[],"finalize":"https://ca/f"})";
+  http_.Add(201, order, {{"location", "https://ca/order/1"}});
+  http_.Add(201, order, {{"location", "https://ca/order/2"}});
+  ASSERT_TRUE(NewOrder(client_, account_, {MakeIdentifier("mail.example.test")}, {}));
+  ASSERT_TRUE(NewOrder(client_, account_, {MakeIdentifier("mail.example.test")},
+                       {"tlsserver", "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE"}));
+  std::vector<util::Json> payloads;
+  for (const auto& request : http_.sent) {
+    if (request.method == "POST") payloads.push_back(Payload(request));
+  }
+  ASSERT_EQ(payloads.size(), 2u);
+  EXPECT_FALSE(payloads[0].contains("profile"));
+  EXPECT_FALSE(payloads[0].contains("replaces"));
+  EXPECT_EQ(payloads[1]["profile"], "tlsserver");
+  EXPECT_EQ(payloads[1]["replaces"], "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE");
+}
+
 TEST_F(AcmeTest, AlternateChainsAreDownloadedFromLinkHeaders) {
   http_.Add(200, "DEFAULT PEM",
             {{"link", "<https://ca/cert/1/1>;rel=\"alternate\""},
