@@ -1,0 +1,43 @@
+#pragma once
+// DNS-01 (RFC 8555 §8.4) providers: something that can put a TXT record into a zone and take it
+// out again. The dns-01 solver (dns01.h) finds the zone, follows _acme-challenge CNAMEs, picks
+// the provider configured for that zone, and checks propagation on every authoritative server;
+// a provider only writes and deletes.
+//
+// Credentials are secrets: a provider never puts one into an error message, a log line or
+// Describe(); errors name the provider, the zone and what the API answered.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "util/result.h"
+
+namespace mailcert::challenge {
+
+class DnsProvider {
+ public:
+  virtual ~DnsProvider() = default;
+
+  // "rfc2136 at 192.0.2.53:53 (key acme)", "cloudflare (token …)" — for messages; no secret.
+  virtual std::string Describe() const = 0;
+
+  // Adds one TXT record `value` at `fqdn` ("_acme-challenge.example.org", no trailing dot) in
+  // `zone` ("example.org"), keeping any other values there (a wildcard and its apex share the
+  // name). Errors: kInvalidInput (bad credentials), kAcmeProblem never; kNetwork, kProtocol
+  // (the API's error body, summarized), kNotFound (zone unknown to the provider).
+  virtual util::Result<void> AddTxt(const std::string& zone, const std::string& fqdn,
+                                    const std::string& value) = 0;
+
+  // Removes exactly that value (other values at the name stay). Removing one that is not there
+  // is success: cleanup runs whatever happened before.
+  virtual util::Result<void> RemoveTxt(const std::string& zone, const std::string& fqdn,
+                                       const std::string& value) = 0;
+};
+
+// Settings of one provider as read from the config or a credential file: KEY=VALUE pairs, with
+// mailcow's dns-01.conf variable names accepted (e.g. CF_Token for Cloudflare).
+using ProviderSettings = std::map<std::string, std::string>;
+
+}  // namespace mailcert::challenge
