@@ -1,7 +1,7 @@
 #include "cli/mail_setup_source.h"
 
 #include "plan/dms.h"
-#include "plan/env_file.h"
+#include "util/env_file.h"
 #include "plan/mailcow.h"
 #include "sys/fs.h"
 #include "util/strings.h"
@@ -94,7 +94,7 @@ util::Result<LoadedSetup> LoadMailSetup(const SetupSource& source,
   if (!source.mailcow_dir.empty()) {
     const std::string path = sys::JoinPath(source.mailcow_dir, "mailcow.conf");
     MC_ASSIGN_OR_RETURN(std::string text, sys::RealFs().ReadFile(path));
-    plan::MailcowSettings mailcow = plan::ReadMailcow(plan::ParseEnvFile(text, path));
+    plan::MailcowSettings mailcow = plan::ReadMailcow(util::ParseEnvFile(text, path));
     loaded.setup = mailcow.setup;
     loaded.directory_url = mailcow.directory_url;
     loaded.account_email = mailcow.account_email;
@@ -110,7 +110,7 @@ util::Result<LoadedSetup> LoadMailSetup(const SetupSource& source,
   } else if (!source.dms_env.empty()) {
     MC_ASSIGN_OR_RETURN(std::string text, sys::RealFs().ReadFile(source.dms_env));
     plan::DmsSettings dms =
-        plan::ReadDms(plan::ParseEnvFile(text, source.dms_env), source.dms_hostname);
+        plan::ReadDms(util::ParseEnvFile(text, source.dms_env), source.dms_hostname);
     loaded.setup = dms.setup;
     loaded.dms_live_name = dms.live_name;
     loaded.warnings = dms.warnings;
@@ -136,7 +136,7 @@ util::Result<LoadedSetup> LoadMailSetup(const SetupSource& source,
     // mailcow keeps its domains in MariaDB (acme.sh: SELECT domain FROM domain WHERE backupmx=0
     // AND active=1). The password goes through the environment, never the command line.
     const std::string path = sys::JoinPath(source.mailcow_dir, "mailcow.conf");
-    plan::EnvFile conf = plan::ParseEnvFile(sys::RealFs().ReadFile(path).value_or(""), path);
+    util::EnvFile conf = util::ParseEnvFile(sys::RealFs().ReadFile(path).value_or(""), path);
     const std::string command =
         "docker compose --project-directory \"$MAILCERT_MAILCOW_DIR\" exec -T -e MYSQL_PWD "
         "mysql-mailcow mysql -N -u \"$MAILCERT_DB_USER\" \"$MAILCERT_DB_NAME\" -e "

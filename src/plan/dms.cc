@@ -6,7 +6,7 @@
 
 namespace mailcert::plan {
 
-DmsSettings ReadDms(const EnvFile& env, const std::string& system_hostname) {
+DmsSettings ReadDms(const util::EnvFile& env, const std::string& system_hostname) {
   DmsSettings settings;
   settings.warnings = env.warnings;
   settings.ssl_type = env.Get("SSL_TYPE");

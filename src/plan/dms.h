@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "plan/env_file.h"
+#include "util/env_file.h"
 #include "plan/mail_setup.h"
 
 namespace mailcert::plan {
@@ -22,6 +22,6 @@ struct DmsSettings {
 };
 
 // `system_hostname` stands in for `hostname -f` inside the container (compose `hostname:`).
-DmsSettings ReadDms(const EnvFile& env, const std::string& system_hostname);
+DmsSettings ReadDms(const util::EnvFile& env, const std::string& system_hostname);
 
 }  // namespace mailcert::plan

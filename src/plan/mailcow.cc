@@ -38,7 +38,7 @@ bool MailcowTrue(const std::string& value) {
   return true;
 }
 
-MailcowSettings ReadMailcow(const EnvFile& conf) {
+MailcowSettings ReadMailcow(const util::EnvFile& conf) {
   MailcowSettings settings;
   settings.warnings = conf.warnings;
   for (const auto& [key, entry] : conf.entries) {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "plan/env_file.h"
+#include "util/env_file.h"
 #include "plan/mail_setup.h"
 
 namespace mailcert::plan {
@@ -28,6 +28,6 @@ struct MailcowSettings {
 // "y", "yes", "YES" are true and "true", "1", "on" are false — exactly as mailcow reads them.
 bool MailcowTrue(const std::string& value);
 
-MailcowSettings ReadMailcow(const EnvFile& conf);
+MailcowSettings ReadMailcow(const util::EnvFile& conf);
 
 }  // namespace mailcert::plan

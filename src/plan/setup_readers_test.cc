@@ -2,11 +2,14 @@
 #include <gtest/gtest.h>
 
 #include "plan/dms.h"
-#include "plan/env_file.h"
+#include "util/env_file.h"
 #include "plan/mailcow.h"
 #include "plan/planner.h"
 
 namespace mailcert::plan {
+
+using util::EnvFile;
+using util::ParseEnvFile;
 namespace {
 
 // A mailcow.conf as generate_config.sh writes it, with the settings this reader knows and a

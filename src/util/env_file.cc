@@ -1,10 +1,10 @@
-#include "plan/env_file.h"
+#include "util/env_file.h"
 
 #include <cctype>
 
 #include "util/strings.h"
 
-namespace mailcert::plan {
+namespace mailcert::util {
 namespace {
 
 bool ValidKey(std::string_view key) {
@@ -69,4 +69,4 @@ EnvFile ParseEnvFile(const std::string& text, const std::string& path) {
   return file;
 }
 
-}  // namespace mailcert::plan
+}  // namespace mailcert::util

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace mailcert::plan {
+namespace mailcert::util {
 
 struct EnvEntry {
   std::string value;
@@ -29,4 +29,4 @@ struct EnvFile {
 
 EnvFile ParseEnvFile(const std::string& text, const std::string& path);
 
-}  // namespace mailcert::plan
+}  // namespace mailcert::util
