@@ -146,7 +146,10 @@ int Main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error) == 0 ? 0 : kExitError;
+    const int code = app.exit(error);
+    // A monitoring system reads check's exit code: a usage error is UNKNOWN (3), not WARNING.
+    if (code != 0 && argc > 1 && std::string(argv[1]) == "check") return 3;
+    return code == 0 ? 0 : kExitError;
   }
   binder.Apply();
   if (!flags.eab_hmac_key) {
