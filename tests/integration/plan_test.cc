@@ -26,7 +26,9 @@ class PlanCheckTest : public PebbleTest {
     }
     config += "  server {\n    listen 127.0.0.2:" + port + " default_server;\n    return 404;\n  }\n" +
               "  server {\n    listen 127.0.0.2:" + port + ";\n    server_name redirect.example.test;\n" +
-              "    return 301 http://mail.example.test:" + port + "$request_uri;\n  }\n" +
+              "    return 301 http://hop2.example.test:" + port + "$request_uri;\n  }\n" +
+              "  server {\n    listen 127.0.0.2:" + port + ";\n    server_name hop2.example.test;\n" +
+              "    return 302 http://mail.example.test:" + port + "$request_uri;\n  }\n" +
               "  server {\n    listen 127.0.0.2:" + port + ";\n    server_name badport.example.test;\n" +
               "    return 301 http://mail.example.test:8081$request_uri;\n  }\n}\n";
     ASSERT_TRUE(WriteFile(work_ / "nginx.conf", config));
@@ -43,6 +45,7 @@ class PlanCheckTest : public PebbleTest {
 
     ASSERT_TRUE(pebble().AddARecord("wrong.example.test", {"192.0.2.10"}));
     ASSERT_TRUE(pebble().AddARecord("redirect.example.test", {"127.0.0.2"}));
+    ASSERT_TRUE(pebble().AddARecord("hop2.example.test", {"127.0.0.2"}));
     ASSERT_TRUE(pebble().AddARecord("badport.example.test", {"127.0.0.2"}));
     ASSERT_TRUE(pebble().AddARecord("proxied.example.test", {"127.0.0.2"}));
     ASSERT_TRUE(pebble().ChallTestSrvPost(
@@ -111,7 +114,8 @@ TEST_F(PlanCheckTest, EveryNameIsCheckedAndNoneIsSilentlyDropped) {
   // An AAAA that is not ours does not hide the matching A.
   EXPECT_TRUE(passed("v6.example.test")) << reason("v6.example.test");
   EXPECT_NE(reason("v6.example.test").find("IPv6 2001:db8::1 is not this host"), std::string::npos);
-  // Through a proxy that redirects to the host: followed like the CA does.
+  // Through a proxy that redirects twice (301 to another name, 302 to the host): followed like
+  // the CA does.
   EXPECT_TRUE(passed("redirect.example.test")) << reason("redirect.example.test");
   EXPECT_FALSE(passed("badport.example.test"));
   EXPECT_NE(reason("badport.example.test").find("port 8081"), std::string::npos);
