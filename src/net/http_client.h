@@ -19,7 +19,7 @@ namespace mailcert::net {
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
-  std::string method = "GET";  // GET, HEAD, POST
+  std::string method = "GET";  // GET, HEAD, POST; PUT, PATCH, DELETE for vendor APIs
   std::string url;
   HeaderList headers;          // e.g. {"Content-Type", "application/jose+json"}
   std::string body;

@@ -29,6 +29,10 @@ ServerResponse Handle(const ServerRequest& request) {
     response.status = 200;
     response.body =
         request.method + " " + target + " host=" + request.host + " body=" + request.body;
+  } else if (target == "/header") {
+    // The request's X-Api-Token and the method, so custom methods and headers are seen as sent.
+    response.status = 200;
+    response.body = request.method + " " + request.Header("x-api-token").value_or("(none)");
   } else if (target.starts_with("/status/")) {
     response.status = std::stoi(target.substr(8));
     response.body = "status";
@@ -105,6 +109,19 @@ TEST_F(HttpLoopbackTest, GetPostHeadRoundTrip) {
   EXPECT_TRUE(headed->body.empty());
   EXPECT_NE(headed->Header("content-length").value_or("0"), "0");
   EXPECT_EQ(client_->Stats().requests, 3u);
+}
+
+TEST_F(HttpLoopbackTest, HandlerSeesRequestHeadersAndCustomMethods) {
+  // Fakes of DNS provider APIs check credentials in headers and answer PUT/PATCH/DELETE.
+  for (const char* method : {"GET", "PUT", "PATCH", "DELETE"}) {
+    HttpRequest request;
+    request.method = method;
+    request.url = base_ + "/header";
+    request.headers = {{"X-API-Token", "t0k"}};
+    auto response = client_->Send(request);
+    ASSERT_TRUE(response) << response.error().ToString();
+    EXPECT_EQ(response->body, std::string(method) + " t0k");
+  }
 }
 
 TEST_F(HttpLoopbackTest, StatusCodesAreResultsNotErrors) {

@@ -20,6 +20,7 @@
 #include "net/request_head.h"
 #include "net/socket_address.h"
 #include "util/log.h"
+#include "util/strings.h"
 
 namespace mailcert::net {
 namespace {
@@ -245,6 +246,7 @@ void PollHttpServer::OnReadable(Connection& connection) {
   request.host = std::move(connection.head->host);
   request.body = connection.in.substr(connection.head_size, connection.head->content_length);
   request.remote_address = connection.remote;
+  request.headers = std::move(connection.head->fields);
   Answer(connection, request);
 }
 
@@ -351,6 +353,13 @@ util::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::vector<st
   for (const std::string& address : bound) util::LogDebug("http server: listening on " + address);
   return std::unique_ptr<HttpServer>(std::make_unique<PollHttpServer>(
       std::move(listeners), std::move(bound), std::move(wake), std::move(handler)));
+}
+
+std::optional<std::string> ServerRequest::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (util::EqualsIgnoreCase(key, name)) return value;
+  }
+  return std::nullopt;
 }
 
 }  // namespace mailcert::net

@@ -4,7 +4,9 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,6 +20,11 @@ struct ServerRequest {
   std::string host;    // Host header, may be empty
   std::string body;    // request content (Content-Length only, at most 64 KiB); usually empty
   std::string remote_address;  // the peer, "203.0.113.7:41234" or "[2001:db8::7]:41234"
+  // Header fields as received, names lowercased. Fakes of vendor APIs check credentials here.
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // First value of a header (name compared case-insensitively), or nullopt.
+  std::optional<std::string> Header(std::string_view name) const;
 };
 
 struct ServerResponse {

@@ -103,6 +103,7 @@ HeadScan ScanRequestHead(std::string_view received) {
     if (colon == std::string_view::npos || !IsToken(line.substr(0, colon))) return Reject(400);
     std::string_view name = line.substr(0, colon);
     std::string_view value = util::Trim(line.substr(colon + 1));
+    head.fields.emplace_back(util::ToLower(name), std::string(value));
     if (util::EqualsIgnoreCase(name, "host")) {
       if (seen_host) return Reject(400);  // RFC 9112 §3.2: more than one Host
       seen_host = true;

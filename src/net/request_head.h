@@ -19,6 +19,8 @@ struct RequestHead {
   std::string target;
   std::string host;
   size_t content_length = 0;
+  // Every header field as received, names lowercased (Host and Content-Length included).
+  std::vector<std::pair<std::string, std::string>> fields;
 };
 
 // Result of looking at the bytes received so far on a connection.

@@ -17,6 +17,9 @@ TEST(ScanRequestHead, CompleteGet) {
   EXPECT_EQ(scan.head.host, "mail.example");
   EXPECT_EQ(scan.head.content_length, 0u);
   EXPECT_EQ(scan.head_size, text.size());
+  using Field = std::pair<std::string, std::string>;
+  EXPECT_EQ(scan.head.fields,
+            (std::vector<Field>{{"host", "mail.example"}, {"accept", "*/*"}}));
 }
 
 TEST(ScanRequestHead, IncompleteUntilBlankLine) {
