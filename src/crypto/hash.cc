@@ -32,6 +32,24 @@ std::string Sha256(std::string_view data) {
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
+std::string Sha1(std::string_view data) {
+  // Fetched per call: SHA-1 is used once per OVH request, not in a hot path.
+  EVP_MD* md = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  if (md == nullptr) {
+    ClearOpenSslErrors();
+    return {};
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  int ok = EVP_Digest(data.data(), data.size(), digest, &length, md, nullptr);
+  EVP_MD_free(md);
+  if (ok != 1) {
+    ClearOpenSslErrors();
+    return {};
+  }
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
 util::Result<std::string> HmacSha256(std::string_view key, std::string_view data) {
   // RFC 2104 allows an empty key, but for EAB (RFC 8555 §7.3.4) it can only mean a missing or
   // mis-decoded secret: say so instead of producing a MAC the CA will reject.

@@ -15,6 +15,12 @@ TEST(Sha256Test, Fips180Vectors) {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+TEST(Sha1Test, Rfc3174Vectors) {
+  EXPECT_EQ(util::HexEncode(Sha1("abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
+  EXPECT_EQ(util::HexEncode(Sha1("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+            "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+}
+
 TEST(HmacSha256Test, Rfc4231TestCase2) {
   // RFC 4231 §4.3: key "Jefe", data "what do ya want for nothing?".
   auto mac = HmacSha256("Jefe", "what do ya want for nothing?");
