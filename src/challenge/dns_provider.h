@@ -16,6 +16,16 @@
 
 namespace mailcert::challenge {
 
+// One dns-01 TXT record and the challenge it answers. Nothing here is secret.
+struct TxtRecordRequest {
+  std::string zone;   // "example.org"
+  std::string fqdn;   // "_acme-challenge.example.org", or where its CNAME points
+  std::string value;  // base64url(SHA-256(key authorization)) (RFC 8555 §8.4)
+  std::string identifier;                    // "example.org" or "*.example.org"
+  std::string token;                         // the challenge token; empty after a crash
+  std::vector<std::string> all_identifiers;  // every name of the order, when known
+};
+
 class DnsProvider {
  public:
   virtual ~DnsProvider() = default;
@@ -34,6 +44,16 @@ class DnsProvider {
   // is success: cleanup runs whatever happened before.
   virtual util::Result<void> RemoveTxt(const std::string& zone, const std::string& fqdn,
                                        const std::string& value) = 0;
+
+  // The same with what the solver knows about the challenge the record answers. Providers that
+  // pass it on (hook programs get certbot's CERTBOT_* variables) override these; the others keep
+  // the defaults, which call AddTxt/RemoveTxt.
+  virtual util::Result<void> AddTxtRecord(const TxtRecordRequest& request) {
+    return AddTxt(request.zone, request.fqdn, request.value);
+  }
+  virtual util::Result<void> RemoveTxtRecord(const TxtRecordRequest& request) {
+    return RemoveTxt(request.zone, request.fqdn, request.value);
+  }
 };
 
 // Settings of one provider as read from the config or a credential file: KEY=VALUE pairs, with

@@ -4,6 +4,7 @@
 // obtain/ pairs the two (design.md).
 
 #include <string>
+#include <vector>
 
 #include "util/result.h"
 
@@ -14,6 +15,8 @@ struct ChallengeTask {
   std::string type;               // "http-01"
   std::string token;              // from the CA (RFC 8555 §8.3)
   std::string key_authorization;  // token "." base64url(JWK thumbprint) (RFC 8555 §8.1)
+  bool wildcard = false;  // the authorization is for "*.<identifier>" (RFC 8555 §7.1.4)
+  std::vector<std::string> order_identifiers = {};  // every name of the order (hook variables)
 };
 
 class Solver {

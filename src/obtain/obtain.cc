@@ -91,7 +91,8 @@ util::Result<void> Obtainer::Authorize(const CertificateRequest& request,
                                   OfferedTypes(authorization) + ")");
           }
           challenge::ChallengeTask task{name, type, challenge->token,
-                                        challenge->token + "." + account_.thumbprint};
+                                        challenge->token + "." + account_.thumbprint,
+                                        authorization.wildcard, request.names};
           MC_RETURN_IF_ERROR(request.solver->Present(task));
           CleanUpGuard guard(*request.solver, task);
           MC_RETURN_IF_ERROR(acme::RespondToChallenge(client_, sign_as, challenge->url));
