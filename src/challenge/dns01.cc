@@ -92,22 +92,26 @@ util::Result<RecordPlacement> Dns01Solver::Locate(const std::string& identifier)
                           DescribeCoverage(configs) + ") — add it to a table's zones");
   }
   dns::Resolver& resolver = *routes_[*lookup].resolver;
+  const std::string hint = " — is the domain's zone served by its name servers, and do the "
+                           "resolvers of " + routes_[*lookup].config.Label() + " reach them?";
   // acme-dns style delegation: _acme-challenge.<name> CNAME <somewhere the provider can write>.
   auto target = dns::FollowCnames(resolver, placement.record_name);
   if (!target) {
     return util::Fail(target.error().code, "cannot look up " + placement.record_name + ": " +
-                                               target.error().message +
-                                               " — check the resolvers of " +
-                                               routes_[*lookup].config.Label());
+                                               target.error().message + hint);
   }
   placement.target = *target;
   auto zone = dns::FindZone(resolver, placement.target);
   if (!zone) {
-    return util::Fail(zone.error().code,
-                      "cannot find the zone of " + placement.target + ": " +
-                          zone.error().message +
-                          " — is the domain's zone served by its name servers, and do the "
-                          "resolvers of " + routes_[*lookup].config.Label() + " reach them?");
+    return util::Fail(zone.error().code, "cannot find the zone of " + placement.target + ": " +
+                                             zone.error().message + hint);
+  }
+  // The nearest SOA being a top-level domain's (or the root's) means the domain has no zone of
+  // its own: not registered, or not delegated yet.
+  if (zone->zone.find('.') == std::string::npos) {
+    return util::Fail(util::ErrorCode::kNotFound,
+                      "no zone of its own holds " + placement.target + " (the nearest SOA is " +
+                          zone->zone + "'s) — is " + base + " registered and delegated?");
   }
   placement.zone = zone->zone;
   auto route = PickRoute(configs, name, placement.zone);

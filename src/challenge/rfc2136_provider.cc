@@ -138,11 +138,22 @@ util::Result<dns::ServerAddress> Rfc2136Provider::ServerFor(const std::string& z
 util::Error Rfc2136Provider::UpdateFailed(const dns::QueryError& error,
                                           const std::string& action) const {
   std::string message = "rfc2136: " + action + ": " + error.message;
-  if (error.failure == dns::QueryFailure::kTimeout ||
-      error.failure == dns::QueryFailure::kUnreachable) {
-    message += " — check that the server runs and accepts updates on that address (server, port)";
+  util::ErrorCode code = error.code;
+  switch (error.failure) {
+    case dns::QueryFailure::kTimeout:
+    case dns::QueryFailure::kUnreachable:
+      message += " — check that the server runs and accepts updates there (server, port)";
+      break;
+    case dns::QueryFailure::kRefused:
+    case dns::QueryFailure::kRcode:
+      // The server answered and applied nothing (RFC 2136 §3): the key or its rights are wrong.
+      code = util::ErrorCode::kInvalidInput;
+      break;
+    default:
+      code = util::ErrorCode::kProtocol;
+      break;
   }
-  return util::Error{error.code, message, error.detail};
+  return util::Error{code, message, error.detail};
 }
 
 util::Result<void> Rfc2136Provider::AddTxt(const std::string& zone, const std::string& fqdn,
