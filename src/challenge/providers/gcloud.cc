@@ -242,10 +242,15 @@ util::Result<std::string> ReadKeyJson(api::Settings& settings) {
       settings.Has("GOOGLE_APPLICATION_CREDENTIALS") && !settings.Has("GCE_SERVICE_ACCOUNT_FILE")
           ? "GOOGLE_APPLICATION_CREDENTIALS"
           : "GCE_SERVICE_ACCOUNT_FILE";
-  MC_ASSIGN_OR_RETURN(std::string path,
-                      settings.Required(variable,
-                                        "the path of a service account's JSON key "
-                                        "with the DNS Administrator role"));
+  std::string hint = "the path of a service account's JSON key with the DNS Administrator role";
+  if (settings.Has("CLOUDSDK_ACTIVE_CONFIG_NAME")) {
+    // acme.sh's dns_gcloud drives the gcloud command and its configuration; mailcert calls the
+    // API itself and needs the key.
+    hint +=
+        "; CLOUDSDK_ACTIVE_CONFIG_NAME names a gcloud CLI configuration, which mailcert "
+        "does not use";
+  }
+  MC_ASSIGN_OR_RETURN(std::string path, settings.Required(variable, hint));
   sys::Fs& fs = sys::RealFs();
   auto stat = fs.Stat(path);
   if (!stat) return util::Fail(stat.error().WithContext("gcloud: " + variable));

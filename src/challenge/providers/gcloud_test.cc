@@ -255,6 +255,17 @@ TEST(GcloudTest, KeyFileIsReadAndAGroupReadableOneIsRefused) {
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
+TEST(GcloudTest, MailcowsGcloudCliSettingIsExplained) {
+  auto http = MakeTestHttpClient();
+  auto provider =
+      MakeApiProvider("dns_gcloud", {{"CLOUDSDK_ACTIVE_CONFIG_NAME", "default"}}, *http);
+  ASSERT_FALSE(provider);
+  EXPECT_EQ(provider.error().code, util::ErrorCode::kInvalidInput);
+  EXPECT_NE(provider.error().message.find("GCE_SERVICE_ACCOUNT_FILE is not set"), std::string::npos)
+      << provider.error().message;
+  EXPECT_NE(provider.error().message.find("gcloud CLI configuration"), std::string::npos);
+}
+
 TEST(GcloudTest, ForeignKeyGetsGooglesInvalidGrant) {
   auto fake = MakeFake();
   auto http = MakeTestHttpClient();

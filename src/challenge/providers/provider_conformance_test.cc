@@ -9,6 +9,7 @@
 
 #include "challenge/api_providers.h"
 #include "challenge/providers/fake_api.h"
+#include "util/log.h"
 
 namespace mailcert::challenge::testing {
 namespace {
@@ -190,6 +191,23 @@ TEST_P(ProviderConformanceTest, AcmeShNameMakesTheSameProviderAndDescribeHasNoSe
   ExpectNoSecret(description);
   ASSERT_TRUE((*provider)->AddTxt(kZone, kName, "value-by-alias"));
   EXPECT_EQ(fake_->TxtValues(kName), std::vector<std::string>{"value-by-alias"});
+}
+
+TEST_P(ProviderConformanceTest, DebugLogCarriesNoSecret) {
+  util::LogLevel saved = util::GetLogLevel();
+  util::SetLogLevel(util::LogLevel::kDebug);
+  ::testing::internal::CaptureStderr();
+  auto provider = Make(settings_);
+  if (provider) {
+    (void)provider->AddTxt(kZone, kName, "value-logged");
+    (void)provider->RemoveTxt(kZone, kName, "value-logged");
+    (void)provider->AddTxt("missing.test", "_acme-challenge.missing.test", "value-logged");
+  }
+  std::string log = ::testing::internal::GetCapturedStderr();
+  util::SetLogLevel(saved);
+  ASSERT_NE(provider, nullptr);
+  EXPECT_NE(log.find("http: "), std::string::npos) << "nothing logged at debug level?";
+  ExpectNoSecret(log);
 }
 
 std::string CaseName(const ::testing::TestParamInfo<ProviderCase>& info) { return info.param.name; }
