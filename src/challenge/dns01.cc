@@ -85,15 +85,12 @@ util::Result<RecordPlacement> Dns01Solver::Locate(const std::string& identifier)
   const std::string base = dns::StripWildcard(name);
   std::vector<DnsRoute> configs;
   for (const Route& route : routes_) configs.push_back(route.config);
-  auto lookup = PickRoute(configs, name, base);
-  if (!lookup) {
-    return util::Fail(util::ErrorCode::kNotFound,
-                      "no [[dns]] table covers " + base + " (they cover " +
-                          DescribeCoverage(configs) + ") — add it to a table's zones");
-  }
-  dns::Resolver& resolver = *routes_[*lookup].resolver;
+  // The lookups go through the resolvers of the route that covers the name itself; a name whose
+  // record is delegated elsewhere (CNAME) may have none, and is looked up with the first's.
+  const size_t lookup = PickRoute(configs, name, base).value_or(0);
+  dns::Resolver& resolver = *routes_[lookup].resolver;
   const std::string hint = " — is the domain's zone served by its name servers, and do the "
-                           "resolvers of " + routes_[*lookup].config.Label() + " reach them?";
+                           "resolvers of " + routes_[lookup].config.Label() + " reach them?";
   // acme-dns style delegation: _acme-challenge.<name> CNAME <somewhere the provider can write>.
   auto target = dns::FollowCnames(resolver, placement.record_name);
   if (!target) {
@@ -116,10 +113,12 @@ util::Result<RecordPlacement> Dns01Solver::Locate(const std::string& identifier)
   placement.zone = zone->zone;
   auto route = PickRoute(configs, name, placement.zone);
   if (!route) {
+    std::string where = placement.zone == base ? placement.zone
+                                               : placement.zone + " (where " + placement.target +
+                                                     " lies)";
     return util::Fail(util::ErrorCode::kNotFound,
-                      "no [[dns]] table covers zone " + placement.zone + " (where " +
-                          placement.target + " lies; they cover " + DescribeCoverage(configs) +
-                          ") — add the zone to a table's zones");
+                      "no [[dns]] table covers zone " + where + "; they cover " +
+                          DescribeCoverage(configs) + " — add it to a table's zones");
   }
   placement.provider = routes_[*route].provider->Describe();
   placement.route = routes_[*route].config.Label();

@@ -302,14 +302,17 @@ TEST_F(Dns01BindTest, AWrongTsigSecretIsShownPlainlyAndLeavesNothing) {
 
 TEST_F(Dns01BindTest, AZoneNobodyServesAndAZoneNoTableCoversAreClearErrors) {
   StartServers(/*notify=*/true);
-  auto solver = Solver({Route()});
+  // Only a zone below example.test is configured: example.test's own records have no route.
+  DnsRoute narrow = Route();
+  narrow.zones = {"other.example.test"};
+  auto solver = Solver({narrow});
   ASSERT_TRUE(solver);
-  // Only example.test is configured: a name elsewhere has no route.
-  auto uncovered = solver->Present(Task("mail.example.org", "token-x", false));
+  auto uncovered = solver->Present(Task("www.example.test", "token-x", false));
   ASSERT_FALSE(uncovered);
   EXPECT_EQ(uncovered.error().message,
-            "mail.example.org: dns-01: no [[dns]] table covers mail.example.org (they cover "
-            "example.test) — add it to a table's zones");
+            "www.example.test: dns-01: no [[dns]] table covers zone example.test (where "
+            "_acme-challenge.www.example.test lies); they cover other.example.test — add it to "
+            "a table's zones");
 
   DnsRoute catch_all = Route();
   catch_all.zones.clear();
