@@ -89,7 +89,7 @@ void ObtainDue(std::vector<Job>& jobs, const Settings& settings, store::Store& s
       by_ca[{jobs[i].spec.server, jobs[i].spec.ca_bundle}].push_back(i);
     }
   }
-  SolverSet solvers;
+  SolverSet solvers(settings);
   size_t total = 0;
   for (const auto& [ca, indexes] : by_ca) total += indexes.size();
   Progress progress(total);
@@ -269,9 +269,18 @@ util::Result<std::vector<LineageSpec>> PlannedSpecs(const SetupSource& source, c
                     : !loaded.directory_url.empty() ? loaded.directory_url
                                                     : kLetsEncryptProduction;
       spec.ca_bundle = settings.ca_bundle;
-      spec.webroot = flags.webroot.value_or(file.webroot.value_or(""));
-      spec.http_listen = flags.http_listen.value_or(file.http_listen.value_or(""));
-      if (spec.webroot.empty() && spec.http_listen.empty()) spec.http_listen = ":80";
+      spec.challenge = flags.dns ? "dns-01" : loaded.setup.challenge;
+      if (spec.challenge == "dns-01") {
+        // --dns, then [[dns]] tables, then mailcow's ACME_DNS_PROVIDER and dns-01.conf.
+        spec.dns_provider = flags.dns.value_or(file.dns.empty() ? loaded.dns_provider : "");
+        spec.dns_credentials = flags.dns ? flags.dns_credentials.value_or("")
+                               : file.dns.empty() ? loaded.dns_credentials
+                                                  : "";
+      } else {
+        spec.webroot = flags.webroot.value_or(file.webroot.value_or(""));
+        spec.http_listen = flags.http_listen.value_or(file.http_listen.value_or(""));
+        if (spec.webroot.empty() && spec.http_listen.empty()) spec.http_listen = ":80";
+      }
       spec.preferred_chain = flags.preferred_chain.value_or(file.preferred_chain.value_or(""));
       spec.from_mail_plan = true;
       spec.profile = loaded.setup.profile;

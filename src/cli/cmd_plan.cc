@@ -1,6 +1,7 @@
 // `plan`: the certificates a mail setup needs, each name's check results, and what would change
 // against the store. Exit 0 when everything can be obtained, 1 when something needs attention.
 #include "cli/commands.h"
+#include "cli/dns_setup.h"
 #include "cli/mail_setup_source.h"
 #include "cli/output.h"
 #include "cli/plan_runner.h"
@@ -15,10 +16,16 @@ namespace mailcert::cli {
 namespace {
 
 util::Json CertificateJson(const plan::PlannedCertificate& certificate,
-                           const std::map<std::string, plan::NameCheck>& checks) {
+                           const std::map<std::string, plan::NameCheck>& checks,
+                           const std::map<std::string, DnsPlacement>& dns) {
   util::Json names = util::Json::array();
   for (const auto& name : certificate.names) {
     util::Json entry = {{"name", name}};
+    if (auto placed = dns.find(name); placed != dns.end()) {
+      const DnsPlacement& p = placed->second;
+      entry["dns"] = {{"route", p.route}, {"provider", p.provider}, {"zone", p.zone},
+                      {"cname_target", p.target}, {"problem", p.problem}};
+    }
     if (auto check = checks.find(name); check != checks.end()) {
       entry["passed"] = check->second.passed;
       entry["reason"] = check->second.reason;
@@ -60,6 +67,26 @@ int RunPlan(const Flags& flags, const SetupSource& source) {
   }
   plan::Plan& plan = planned->plan;
   const auto& checks = planned->checks;
+  // DNS-01: which provider and zone each name's record goes to (looked up unless --no-checks).
+  std::map<std::string, DnsPlacement> dns;
+  if (loaded->setup.challenge == "dns-01") {
+    std::vector<std::string> names;
+    for (const auto& certificate : plan.certificates) {
+      names.insert(names.end(), certificate.names.begin(), certificate.names.end());
+    }
+    // [[dns]] tables in --config win over mailcow's ACME_DNS_PROVIDER and dns-01.conf.
+    const bool tables = settings->file && !settings->file->dns.empty();
+    auto placed = PlaceDnsRecords(*settings, tables ? "" : loaded->dns_provider,
+                                  tables ? "" : loaded->dns_credentials, names, !flags.no_checks);
+    if (placed) {
+      dns = std::move(*placed);
+    } else {
+      plan.problems.push_back("dns-01: " + placed.error().message);
+    }
+    for (const auto& [name, placement] : dns) {
+      if (!placement.problem.empty()) plan.problems.push_back(placement.problem);
+    }
+  }
   if (loaded->acme_disabled) {
     plan.problems.push_back("SKIP_LETS_ENCRYPT=y in mailcow.conf: mailcow expects certificates "
                             "from elsewhere; mailcert can be that elsewhere once it deploys into "
@@ -69,7 +96,7 @@ int RunPlan(const Flags& flags, const SetupSource& source) {
   if (flags.json) {
     util::Json certificates = util::Json::array();
     for (const auto& certificate : plan.certificates) {
-      certificates.push_back(CertificateJson(certificate, checks));
+      certificates.push_back(CertificateJson(certificate, checks, dns));
     }
     PrintJson({{"source", loaded->description},
                {"hostname", loaded->setup.hostname},
@@ -106,6 +133,9 @@ int RunPlan(const Flags& flags, const SetupSource& source) {
         }
         std::printf("  %s %s%s\n", failing ? "FAIL" : "ok  ", name.c_str(),
                     detail.empty() ? "" : ("  (" + detail + ")").c_str());
+        if (auto placed = dns.find(name); placed != dns.end()) {
+          std::printf("       dns-01: %s\n", placed->second.Summary().c_str());
+        }
       }
       for (const auto& name : certificate.dropped_names) {
         std::printf("  DROP %s\n", name.c_str());

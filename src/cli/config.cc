@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 
+#include "cli/config_dns.h"
 #include "sys/fs.h"
 #include "util/strings.h"
 
@@ -267,10 +268,21 @@ util::Result<DeployConfig> ReadDeploy(const toml::table& table, const std::strin
   return deploy;
 }
 
+util::Result<void> ReadChallenge(const toml::table& table, const std::string& path,
+                                 std::optional<std::string>& out) {
+  MC_RETURN_IF_ERROR(ReadString(table, "challenge", path, out));
+  if (out && *out != "http-01" && *out != "dns-01") {
+    return util::Fail(Invalid(Where(path, *table.get("challenge")),
+                              "\"challenge\" must be \"http-01\" or \"dns-01\""));
+  }
+  return {};
+}
+
 util::Result<CertificateConfig> ReadCertificate(const toml::table& table, const std::string& path,
                                                 const std::string& origin) {
   static const std::set<std::string> kKnown = {"name",    "domains",     "key_type",
-                                               "preferred_chain", "webroot", "http_listen"};
+                                               "preferred_chain", "webroot", "http_listen",
+                                               "challenge"};
   MC_RETURN_IF_ERROR(CheckKeys(table, kKnown, path, " in [[certificate]]"));
   CertificateConfig certificate;
   certificate.origin = origin;
@@ -292,6 +304,7 @@ util::Result<CertificateConfig> ReadCertificate(const toml::table& table, const 
   MC_RETURN_IF_ERROR(ReadString(table, "preferred_chain", path, certificate.preferred_chain));
   MC_RETURN_IF_ERROR(ReadString(table, "webroot", path, certificate.webroot));
   MC_RETURN_IF_ERROR(ReadStringOrList(table, "http_listen", path, certificate.http_listen));
+  MC_RETURN_IF_ERROR(ReadChallenge(table, path, certificate.challenge));
   return certificate;
 }
 
@@ -311,7 +324,7 @@ util::Result<FileConfig> ParseConfig(const std::string& text, const std::string&
       "server",      "staging",  "ca_bundle",    "state_dir",         "email",
       "eab_kid",     "eab_hmac_key", "eab_hmac_key_file", "http_listen", "webroot",
       "key_type",    "preferred_chain", "concurrency", "certificate", "mail", "deploy",
-      "alert_command"};
+      "alert_command", "dns", "challenge"};
   MC_RETURN_IF_ERROR(CheckKeys(root, kKnown, path, ""));
 
   FileConfig config;
@@ -327,6 +340,7 @@ util::Result<FileConfig> ParseConfig(const std::string& text, const std::string&
   MC_RETURN_IF_ERROR(ReadString(root, "webroot", path, config.webroot));
   MC_RETURN_IF_ERROR(ReadString(root, "key_type", path, config.key_type));
   MC_RETURN_IF_ERROR(ReadString(root, "preferred_chain", path, config.preferred_chain));
+  MC_RETURN_IF_ERROR(ReadChallenge(root, path, config.challenge));
   if (const toml::node* node = root.get("staging")) {
     if (!node->is_boolean()) {
       return util::Fail(Invalid(Where(path, *node), "\"staging\" must be true or false"));
@@ -363,6 +377,17 @@ util::Result<FileConfig> ParseConfig(const std::string& text, const std::string&
     for (const auto& item : *array) {
       MC_ASSIGN_OR_RETURN(DeployConfig deploy, ReadDeploy(*item.as_table(), path, Where(path, item)));
       config.deploy.push_back(std::move(deploy));
+    }
+  }
+  if (const toml::node* node = root.get("dns")) {
+    const toml::array* array = node->as_array();
+    if (array == nullptr || !array->is_array_of_tables()) {
+      return util::Fail(Invalid(Where(path, *node), "\"dns\" must be written as [[dns]] tables"));
+    }
+    for (const auto& item : *array) {
+      MC_ASSIGN_OR_RETURN(DnsConfig dns,
+                          internal::ReadDnsTable(*item.as_table(), path, Where(path, item)));
+      config.dns.push_back(std::move(dns));
     }
   }
   if (const toml::node* node = root.get("certificate")) {

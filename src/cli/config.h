@@ -3,6 +3,7 @@
 // the file, the file wins over built-in defaults. Unknown keys and wrong types are errors that
 // name the file, the line and the key, so a typo never silently falls back to a default.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@ struct CertificateConfig {
   std::optional<std::string> preferred_chain;
   std::optional<std::string> webroot;
   std::optional<std::string> http_listen;
+  std::optional<std::string> challenge;  // "http-01" | "dns-01"
   std::string origin;  // "mailcert.toml:12" for messages
 };
 
@@ -71,6 +73,22 @@ struct DeployConfig {
   std::string owner, group;
 };
 
+// [[dns]]: one DNS-01 route (issue #5): which zones or domains it covers, the provider that
+// writes their records, and how propagation is checked. Raw values; cli/dns_setup.cc reads the
+// credentials file and builds challenge::DnsRoute.
+struct DnsConfig {
+  std::string origin;                // "mailcert.toml:40:1"
+  std::vector<std::string> zones;    // empty with empty domains: every other name
+  std::vector<std::string> domains;
+  std::string provider;              // rfc2136 | powerdns | hook | an HTTP-API provider
+  std::string credentials_file;      // KEY=VALUE, mode 0600
+  std::map<std::string, std::string> settings;  // every other key: the provider's settings
+  std::optional<int> propagation_timeout;       // seconds
+  bool check_authoritative = true;
+  std::vector<std::string> resolvers;  // "127.0.0.1:53"
+  std::map<std::string, std::vector<std::string>> nameserver_addresses;  // host → addresses
+};
+
 struct FileConfig {
   std::string path;
   std::optional<std::string> server;
@@ -89,6 +107,8 @@ struct FileConfig {
   std::vector<CertificateConfig> certificates;
   std::optional<MailConfig> mail;
   std::vector<DeployConfig> deploy;
+  std::vector<DnsConfig> dns;
+  std::optional<std::string> challenge;  // "http-01" | "dns-01"; default dns-01 with [[dns]]
   // Run when an issuance, renewal or deploy fails (string: /bin/sh -c; list: argv), with
   // MAILCERT_EVENT, MAILCERT_SUBJECT and MAILCERT_ERROR in its environment.
   std::optional<std::vector<std::string>> alert_command;

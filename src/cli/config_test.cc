@@ -61,6 +61,66 @@ TEST(Config, ErrorsNameFileLineAndKey) {
   EXPECT_NE(bad_cert_key.error().message.find("m.toml:3:"), std::string::npos);
 }
 
+TEST(Config, ReadsDnsTablesWithProviderSettings) {
+  auto config = ParseConfig(R"(
+challenge = "dns-01"
+
+[[dns]]
+zones = ["Example.ORG.", "example.net"]
+provider = "rfc2136"
+server = "192.0.2.53"
+port = 5353
+key_file = "/etc/mailcert/tsig.key"
+propagation_timeout = 300
+resolvers = ["127.0.0.1:53"]
+nameserver_addresses = { "ns2.example.org" = ["192.0.2.54", "[2001:db8::54]:53"] }
+
+[[dns]]
+domains = ["shop.example.com"]
+provider = "dns_cf"
+credentials_file = "/etc/mailcert/cloudflare.env"
+check_authoritative = false
+
+[[certificate]]
+domains = ["*.example.org", "example.org"]
+challenge = "dns-01"
+)", "mailcert.toml");
+  ASSERT_TRUE(config) << config.error().ToString();
+  EXPECT_EQ(config->challenge, "dns-01");
+  ASSERT_EQ(config->dns.size(), 2u);
+  const DnsConfig& rfc2136 = config->dns[0];
+  EXPECT_EQ(rfc2136.origin, "mailcert.toml:4:1");
+  EXPECT_EQ(rfc2136.zones, (std::vector<std::string>{"example.org", "example.net"}));
+  EXPECT_EQ(rfc2136.provider, "rfc2136");
+  EXPECT_EQ(rfc2136.settings, (std::map<std::string, std::string>{
+                                  {"server", "192.0.2.53"},
+                                  {"port", "5353"},
+                                  {"key_file", "/etc/mailcert/tsig.key"}}));
+  EXPECT_EQ(rfc2136.propagation_timeout, 300);
+  EXPECT_TRUE(rfc2136.check_authoritative);
+  EXPECT_EQ(rfc2136.nameserver_addresses.at("ns2.example.org").size(), 2u);
+  const DnsConfig& cloudflare = config->dns[1];
+  EXPECT_EQ(cloudflare.domains, std::vector<std::string>{"shop.example.com"});
+  EXPECT_EQ(cloudflare.credentials_file, "/etc/mailcert/cloudflare.env");
+  EXPECT_FALSE(cloudflare.check_authoritative);
+  EXPECT_EQ(config->certificates[0].challenge, "dns-01");
+
+  auto no_provider = ParseConfig("[[dns]]\nzones = [\"example.org\"]\n", "m.toml");
+  ASSERT_FALSE(no_provider);
+  EXPECT_NE(no_provider.error().message.find("m.toml:1:1: [[dns]] needs provider"),
+            std::string::npos)
+      << no_provider.error().message;
+  auto timeout = ParseConfig("[[dns]]\nprovider = \"hook\"\npropagation_timeout = 0\n", "m.toml");
+  ASSERT_FALSE(timeout);
+  EXPECT_NE(timeout.error().message.find("m.toml:3:"), std::string::npos);
+  auto nested = ParseConfig("[[dns]]\nprovider = \"hook\"\nprogram = [\"a\"]\n", "m.toml");
+  ASSERT_FALSE(nested);
+  EXPECT_NE(nested.error().message.find("provider setting"), std::string::npos);
+  auto challenge = ParseConfig("challenge = \"tls-alpn-01\"\n", "m.toml");
+  ASSERT_FALSE(challenge);
+  EXPECT_NE(challenge.error().message.find("\"http-01\" or \"dns-01\""), std::string::npos);
+}
+
 TEST(Config, MissingFileSaysWhichFile) {
   auto missing = LoadConfigFile("/nonexistent/mailcert.toml");
   ASSERT_FALSE(missing);

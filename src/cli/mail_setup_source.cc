@@ -98,6 +98,13 @@ util::Result<LoadedSetup> LoadMailSetup(const SetupSource& source,
     loaded.setup = mailcow.setup;
     loaded.directory_url = mailcow.directory_url;
     loaded.account_email = mailcow.account_email;
+    if (loaded.setup.challenge == "dns-01") {
+      // mailcow keeps the provider's secrets in data/conf/acme/dns-01.conf (mounted as
+      // ACME_DNS_CONFIG_FILE); mailcert reads the same file, as data.
+      loaded.dns_provider = mailcow.dns_provider;
+      const std::string conf = sys::JoinPath(source.mailcow_dir, "data/conf/acme/dns-01.conf");
+      if (sys::RealFs().Stat(conf)) loaded.dns_credentials = conf;
+    }
     loaded.acme_disabled = mailcow.acme_disabled;
     loaded.warnings = mailcow.warnings;
     loaded.ignored = mailcow.ignored;

@@ -24,6 +24,8 @@ struct LoadedSetup {
   plan::MailSetup setup;
   std::string directory_url;          // from mailcow.conf, when it says
   std::string account_email;          // from mailcow.conf, when it says
+  std::string dns_provider;           // mailcow ACME_DNS_PROVIDER (with ACME_DNS_CHALLENGE=y)
+  std::string dns_credentials;        // mailcow's data/conf/acme/dns-01.conf, when it exists
   bool acme_disabled = false;         // mailcow SKIP_LETS_ENCRYPT
   std::string dms_live_name;          // docker-mailserver live/<name>
   std::vector<std::string> warnings;  // file:line, for the report

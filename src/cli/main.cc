@@ -56,6 +56,10 @@ void AddObtain(CLI::App* app, Flags& flags, OptionalBinder& binder) {
              "Answer HTTP-01 on ADDR:PORT[,ADDR:PORT] (default :80, IPv4 and IPv6)");
   binder.Add(app, "--webroot", flags.webroot,
              "Answer HTTP-01 by writing into DIR/.well-known/acme-challenge/");
+  binder.Add(app, "--dns", flags.dns,
+             "Answer DNS-01 through PROVIDER (rfc2136, powerdns, hook, cloudflare, dns_cf, …)");
+  binder.Add(app, "--dns-credentials", flags.dns_credentials,
+             "KEY=VALUE file with the DNS provider's settings and secrets (mode 0600)");
   binder.Add(app, "--preferred-chain", flags.preferred_chain,
              "Issuer common name of the chain to prefer when the CA offers several");
   app->add_option("--concurrency", flags.concurrency, "Certificates obtained at once (default 16)")

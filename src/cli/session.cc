@@ -2,6 +2,7 @@
 
 #include "acme/account.h"
 #include "challenge/http01.h"
+#include "cli/dns_setup.h"
 #include "util/base64.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -156,15 +157,33 @@ util::Result<void> CaSession::RolloverKey(store::Store& store, crypto::KeyType t
   return {};
 }
 
+util::Result<std::unique_ptr<challenge::Solver>> SolverSet::MakeDns01(const LineageSpec& spec) {
+  MC_ASSIGN_OR_RETURN(auto routes, DnsRoutes(settings_, spec.dns_provider, spec.dns_credentials));
+  if (!http_) {
+    MC_ASSIGN_OR_RETURN(http_, net::MakeHttpClient(DefaultHttpOptions("")));
+  }
+  MC_ASSIGN_OR_RETURN(auto solver, MakeDns01Solver(std::move(routes), settings_.state_dir, *http_));
+  return std::unique_ptr<challenge::Solver>(std::move(solver));
+}
+
 util::Result<challenge::Solver*> SolverSet::For(const LineageSpec& spec) {
-  const std::string key = spec.webroot.empty() ? "listen " + spec.http_listen
-                                               : "webroot " + spec.webroot;
+  const std::string key = spec.challenge == "dns-01"
+                              ? "dns " + spec.dns_provider + " " + spec.dns_credentials
+                          : spec.webroot.empty() ? "listen " + spec.http_listen
+                                                 : "webroot " + spec.webroot;
   if (auto failed = failures_.find(key); failed != failures_.end()) {
     return util::Fail(failed->second);
   }
   if (auto found = solvers_.find(key); found != solvers_.end()) return found->second.get();
   std::unique_ptr<challenge::Solver> solver;
-  if (!spec.webroot.empty()) {
+  if (spec.challenge == "dns-01") {
+    auto made = MakeDns01(spec);
+    if (!made) {
+      failures_.emplace(key, made.error());
+      return util::Fail(made.error());
+    }
+    solver = std::move(*made);
+  } else if (!spec.webroot.empty()) {
     solver = std::make_unique<challenge::Http01Webroot>(sys::RealFs(), spec.webroot);
   } else {
     std::vector<std::string> addresses;

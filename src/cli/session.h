@@ -58,14 +58,22 @@ class CaSession {
 // HTTP client options every mailcert request uses (User-Agent names mailcert and its version).
 net::HttpClientOptions DefaultHttpOptions(const std::string& ca_bundle);
 
-// Solvers shared by all lineages of a run: one listener per address set, one per webroot.
+// Solvers shared by all lineages of a run: one listener per address set, one per webroot, one
+// dns-01 solver per provider choice (the [[dns]] tables, with --dns or a recorded provider).
 class SolverSet {
  public:
+  explicit SolverSet(const Settings& settings) : settings_(settings) {}
+
   // The solver for a lineage, created and prepared on first use.
-  // Errors: from Solver::Prepare (port in use, webroot not writable).
+  // Errors: from Solver::Prepare (port in use, webroot not writable); for dns-01 the
+  // configuration's (a missing credential, a credentials file others may read).
   util::Result<challenge::Solver*> For(const LineageSpec& spec);
 
  private:
+  util::Result<std::unique_ptr<challenge::Solver>> MakeDns01(const LineageSpec& spec);
+
+  const Settings& settings_;
+  std::unique_ptr<net::HttpClient> http_;  // the DNS providers' APIs
   std::map<std::string, std::unique_ptr<challenge::Solver>> solvers_;
   std::map<std::string, util::Error> failures_;
 };

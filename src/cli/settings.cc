@@ -60,6 +60,11 @@ util::Result<std::vector<std::string>> NormalizeNames(const std::vector<std::str
 }
 
 util::Result<void> CheckChallenge(LineageSpec& spec, const std::string& source) {
+  if (spec.challenge == "dns-01") {
+    spec.webroot.clear();
+    spec.http_listen.clear();
+    return {};  // wildcards are fine (RFC 8555 §7.1.3 allows them with DNS-01 only)
+  }
   if (!spec.webroot.empty() && spec.webroot.front() != '/') {
     return util::Fail(Invalid(source + ": webroot " + util::Quote(spec.webroot) +
                               " must be an absolute path"));
@@ -68,11 +73,45 @@ util::Result<void> CheckChallenge(LineageSpec& spec, const std::string& source) 
   for (const auto& name : spec.names) {
     if (name.rfind("*.", 0) == 0) {
       return util::Fail(Invalid(source + ": " + name +
-                                " is a wildcard, which CAs validate only with DNS-01; this "
-                                "version of mailcert answers HTTP-01 only"));
+                                " is a wildcard, which CAs validate only with DNS-01: give "
+                                "--dns PROVIDER, or a [[dns]] table and challenge = \"dns-01\""));
     }
   }
   return {};
+}
+
+// The challenge a lineage uses when no flag says: its own `challenge`, else http-01 when it names
+// a webroot or listener, else the file's `challenge`, else http-01 when the file names a webroot
+// or listener, else dns-01 when the file has [[dns]] tables.
+std::string ConfiguredChallenge(const FileConfig& file, const CertificateConfig* certificate) {
+  if (certificate != nullptr) {
+    if (certificate->challenge) return *certificate->challenge;
+    if (certificate->webroot || certificate->http_listen) return "http-01";
+  }
+  if (file.challenge) return *file.challenge;
+  if (file.webroot || file.http_listen) return "http-01";
+  return file.dns.empty() ? "http-01" : "dns-01";
+}
+
+// --dns, --http-listen and --webroot choose the challenge; more than one is a contradiction.
+util::Result<std::optional<std::string>> FlagChallenge(const Flags& flags) {
+  if (flags.dns && (flags.webroot || flags.http_listen)) {
+    return util::Fail(Invalid("--dns answers DNS-01, --http-listen and --webroot HTTP-01; give "
+                              "one way"));
+  }
+  if (flags.dns_credentials && !flags.dns) {
+    return util::Fail(Invalid("--dns-credentials needs --dns PROVIDER"));
+  }
+  if (flags.dns) return std::optional<std::string>("dns-01");
+  if (flags.webroot || flags.http_listen) return std::optional<std::string>("http-01");
+  return std::optional<std::string>();
+}
+
+void ApplyDnsFlags(const Flags& flags, LineageSpec& spec) {
+  if (flags.dns) {
+    spec.dns_provider = *flags.dns;
+    spec.dns_credentials = flags.dns_credentials.value_or("");
+  }
 }
 
 }  // namespace
@@ -88,6 +127,11 @@ store::IssueRequest LineageSpec::ToRecord() const {
   record.preferred_chain = preferred_chain;
   record.from_mail_plan = from_mail_plan;
   record.profile = profile;
+  if (challenge == "dns-01") {
+    record.challenge = challenge;
+    record.dns_provider = dns_provider;
+    record.dns_credentials = dns_credentials;
+  }
   return record;
 }
 
@@ -207,6 +251,9 @@ util::Result<std::vector<LineageSpec>> SpecsToIssue(const Flags& flags, const Se
     }
     if (flags.webroot) spec.http_listen.clear();
     if (flags.http_listen) spec.webroot.clear();
+    MC_ASSIGN_OR_RETURN(auto flag_challenge, FlagChallenge(flags));
+    spec.challenge = flag_challenge.value_or(ConfiguredChallenge(file, nullptr));
+    ApplyDnsFlags(flags, spec);
     MC_RETURN_IF_ERROR(CheckChallenge(spec, "-d"));
     specs.push_back(std::move(spec));
     return specs;
@@ -245,6 +292,9 @@ util::Result<std::vector<LineageSpec>> SpecsToIssue(const Flags& flags, const Se
       spec.webroot = file.webroot.value_or("");
       spec.http_listen = file.http_listen.value_or("");
     }
+    MC_ASSIGN_OR_RETURN(auto flag_challenge, FlagChallenge(flags));
+    spec.challenge = flag_challenge.value_or(ConfiguredChallenge(file, &certificate));
+    ApplyDnsFlags(flags, spec);
     MC_RETURN_IF_ERROR(CheckChallenge(spec, certificate.origin));
     specs.push_back(std::move(spec));
   }
@@ -297,6 +347,12 @@ util::Result<LineageSpec> SpecToRenew(const std::string& lineage,
     spec.webroot = recorded.webroot;
     spec.http_listen = recorded.http_listen;
   }
+  MC_ASSIGN_OR_RETURN(auto flag_challenge, FlagChallenge(flags));
+  spec.challenge = flag_challenge.value_or(recorded.challenge.empty() ? "http-01"
+                                                                      : recorded.challenge);
+  spec.dns_provider = recorded.dns_provider;
+  spec.dns_credentials = recorded.dns_credentials;
+  ApplyDnsFlags(flags, spec);
   MC_RETURN_IF_ERROR(CheckChallenge(spec, "certificate " + lineage));
   return spec;
 }

@@ -31,6 +31,8 @@ struct Flags {
   std::optional<std::string> eab_hmac_key;
   std::optional<std::string> http_listen;
   std::optional<std::string> webroot;
+  std::optional<std::string> dns;              // --dns PROVIDER: answer DNS-01 through it
+  std::optional<std::string> dns_credentials;  // --dns-credentials FILE (KEY=VALUE, 0600)
   std::optional<std::string> preferred_chain;
   std::optional<std::string> state_dir;
   std::optional<int> concurrency;
@@ -71,6 +73,11 @@ struct LineageSpec {
   std::string ca_bundle;
   std::string http_listen;  // comma separated addresses; used when webroot is empty
   std::string webroot;
+  std::string challenge = "http-01";  // or "dns-01"
+  // dns-01: a provider that wins over the config's default [[dns]] route (--dns, or what
+  // state.json or mailcow.conf recorded), and its credentials file. Empty: the [[dns]] tables.
+  std::string dns_provider;
+  std::string dns_credentials;
   bool from_mail_plan = false;
 
   store::IssueRequest ToRecord() const;

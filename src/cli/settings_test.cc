@@ -76,6 +76,43 @@ TEST(Settings, ContradictionsAndBadValuesAreRefused) {
   EXPECT_FALSE(SpecsToIssue(relative, ResolveSettings(relative).value()));
 }
 
+TEST(Settings, Dns01IsChosenByFlagConfigOrRecordAndAllowsWildcards) {
+  Flags flags;
+  flags.domains = {"*.example.org", "example.org"};
+  flags.dns = "rfc2136";
+  flags.dns_credentials = "/etc/mailcert/tsig.env";
+  auto specs = SpecsToIssue(flags, ResolveSettings(flags).value());
+  ASSERT_TRUE(specs) << specs.error().ToString();
+  EXPECT_EQ(specs->front().challenge, "dns-01");
+  EXPECT_EQ(specs->front().lineage, "example.org");
+  EXPECT_EQ(specs->front().http_listen, "");
+  store::IssueRequest record = specs->front().ToRecord();
+  EXPECT_EQ(record.challenge, "dns-01");
+  EXPECT_EQ(record.dns_provider, "rfc2136");
+  EXPECT_EQ(record.dns_credentials, "/etc/mailcert/tsig.env");
+
+  // renew repeats it from state.json; --webroot switches back to HTTP-01 (and refuses the
+  // wildcard).
+  Flags none;
+  auto renew = SpecToRenew("example.org", record, none, ResolveSettings(none).value());
+  ASSERT_TRUE(renew) << renew.error().ToString();
+  EXPECT_EQ(renew->challenge, "dns-01");
+  EXPECT_EQ(renew->dns_provider, "rfc2136");
+  Flags webroot;
+  webroot.webroot = "/srv/www";
+  EXPECT_FALSE(SpecToRenew("example.org", record, webroot, ResolveSettings(webroot).value()));
+
+  Flags both = flags;
+  both.http_listen = ":80";
+  auto contradiction = SpecsToIssue(both, ResolveSettings(both).value());
+  ASSERT_FALSE(contradiction);
+  EXPECT_NE(contradiction.error().message.find("give one way"), std::string::npos);
+  Flags orphan;
+  orphan.domains = {"example.org"};
+  orphan.dns_credentials = "/x";
+  EXPECT_FALSE(SpecsToIssue(orphan, ResolveSettings(orphan).value()));
+}
+
 TEST(Settings, RenewRepeatsTheRecordedRequestWithFlagOverrides) {
   store::IssueRequest recorded;
   recorded.names = {"mail.example.org"};

@@ -96,6 +96,7 @@ MailcowSettings ReadMailcow(const util::EnvFile& conf) {
     if (settings.dns_provider.empty() || settings.dns_provider == "dns_xxx") {
       settings.warnings.push_back(conf.Where("ACME_DNS_PROVIDER") +
                                   ": ACME_DNS_CHALLENGE is on but no DNS provider is set");
+      settings.dns_provider.clear();  // the template's placeholder names none
     }
   }
   settings.account_email = conf.Get("ACME_ACCOUNT_EMAIL");

@@ -87,7 +87,10 @@ std::string EncodeState(const LineageState& state) {
                  {"webroot", request.webroot},
                  {"preferred_chain", request.preferred_chain},
                  {"from_mail_plan", request.from_mail_plan},
-                 {"profile", request.profile}}},
+                 {"profile", request.profile},
+                 {"challenge", request.challenge},
+                 {"dns_provider", request.dns_provider},
+                 {"dns_credentials", request.dns_credentials}}},
                {"last_attempt", TimeJson(state.last_attempt)},
                {"last_success", TimeJson(state.last_success)},
                {"consecutive_failures", state.consecutive_failures},
@@ -111,6 +114,9 @@ util::Result<LineageState> DecodeState(const std::string& text, const std::strin
     state.request.preferred_chain = Str(request, "preferred_chain");
     state.request.from_mail_plan = util::OptionalBool(request, "from_mail_plan").value_or(false);
     state.request.profile = Str(request, "profile");
+    state.request.challenge = Str(request, "challenge");
+    state.request.dns_provider = Str(request, "dns_provider");
+    state.request.dns_credentials = Str(request, "dns_credentials");
   }
   MC_ASSIGN_OR_RETURN(state.last_attempt, ReadTime(json, "last_attempt", origin));
   MC_ASSIGN_OR_RETURN(state.last_success, ReadTime(json, "last_success", origin));

@@ -33,6 +33,9 @@ struct IssueRequest {
   std::string preferred_chain;  // issuer CN of the preferred chain's top certificate
   bool from_mail_plan = false;  // issued for the [mail] plan: the plan may retire it
   std::string profile;          // ACME profile asked for, if any
+  std::string challenge;        // "dns-01"; empty: http-01
+  std::string dns_provider;     // dns-01 provider given on the command line (--dns), if any
+  std::string dns_credentials;  // its credentials file's path (never the secrets themselves)
 };
 
 // <state>/certs/<lineage>/state.json
