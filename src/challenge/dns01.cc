@@ -64,33 +64,30 @@ util::Result<std::unique_ptr<Dns01Solver>> Dns01Solver::Create(std::vector<DnsRo
                             dns::ParseResolvConf(*text, "/etc/resolv.conf"));
       }
     }
-    route.config = std::move(config);
+    solver->configs_.push_back(std::move(config));
     solver->routes_.push_back(std::move(route));
   }
   return solver;
 }
 
-std::optional<size_t> Dns01Solver::RouteFor(const std::string& identifier,
-                                            const std::string& zone) const {
-  std::vector<DnsRoute> configs;
-  for (const Route& route : routes_) configs.push_back(route.config);
-  return PickRoute(configs, identifier, zone);
+util::Result<RecordPlacement> Dns01Solver::Locate(const std::string& identifier) {
+  MC_ASSIGN_OR_RETURN(auto placed, Place(identifier));
+  return std::move(placed.first);
 }
 
-util::Result<RecordPlacement> Dns01Solver::Locate(const std::string& identifier) {
+util::Result<std::pair<RecordPlacement, size_t>> Dns01Solver::Place(
+    const std::string& identifier) {
   MC_ASSIGN_OR_RETURN(std::string name, dns::NormalizeName(identifier));
   RecordPlacement placement;
   placement.identifier = name;
   placement.record_name = dns::AcmeChallengeName(name);
   const std::string base = dns::StripWildcard(name);
-  std::vector<DnsRoute> configs;
-  for (const Route& route : routes_) configs.push_back(route.config);
   // The lookups go through the resolvers of the route that covers the name itself; a name whose
   // record is delegated elsewhere (CNAME) may have none, and is looked up with the first's.
-  const size_t lookup = PickRoute(configs, name, base).value_or(0);
+  const size_t lookup = PickRoute(configs_, name, base).value_or(0);
   dns::Resolver& resolver = *routes_[lookup].resolver;
   const std::string hint = " — is the domain's zone served by its name servers, and do the "
-                           "resolvers of " + routes_[lookup].config.Label() + " reach them?";
+                           "resolvers of " + configs_[lookup].Label() + " reach them?";
   // acme-dns style delegation: _acme-challenge.<name> CNAME <somewhere the provider can write>.
   auto target = dns::FollowCnames(resolver, placement.record_name);
   if (!target) {
@@ -105,33 +102,34 @@ util::Result<RecordPlacement> Dns01Solver::Locate(const std::string& identifier)
   }
   // The nearest SOA being a top-level domain's (or the root's) means the domain has no zone of
   // its own: not registered, or not delegated yet.
-  if (zone->zone.find('.') == std::string::npos) {
+  if (zone->zone == "." || zone->zone.find('.') == std::string::npos) {
     return util::Fail(util::ErrorCode::kNotFound,
                       "no zone of its own holds " + placement.target + " (the nearest SOA is " +
                           zone->zone + "'s) — is " + base + " registered and delegated?");
   }
   placement.zone = zone->zone;
-  auto route = PickRoute(configs, name, placement.zone);
+  auto route = PickRoute(configs_, name, placement.zone);
   if (!route) {
     std::string where = placement.zone == base ? placement.zone
                                                : placement.zone + " (where " + placement.target +
                                                      " lies)";
     return util::Fail(util::ErrorCode::kNotFound,
                       "no [[dns]] table covers zone " + where + "; they cover " +
-                          DescribeCoverage(configs) + " — add it to a table's zones");
+                          DescribeCoverage(configs_) + " — add it to a table's zones");
   }
   placement.provider = routes_[*route].provider->Describe();
-  placement.route = routes_[*route].config.Label();
-  return placement;
+  placement.route = configs_[*route].Label();
+  return std::make_pair(std::move(placement), *route);
 }
 
-PropagationOptions Dns01Solver::Propagation(const Route& route) const {
+PropagationOptions Dns01Solver::Propagation(size_t route) const {
+  const DnsRoute& config = configs_[route];
   PropagationOptions options;
-  options.timeout = route.config.propagation_timeout;
+  options.timeout = config.propagation_timeout;
   options.first_delay = deps_.first_poll_delay;
-  options.check_authoritative = route.config.check_authoritative;
-  options.authority.address_overrides = route.config.nameserver_addresses;
-  options.resolvers = route.check_resolvers;
+  options.check_authoritative = config.check_authoritative;
+  options.authority.address_overrides = config.nameserver_addresses;
+  options.resolvers = routes_[route].check_resolvers;
   options.report = deps_.report;
   return options;
 }
@@ -175,9 +173,9 @@ util::Result<void> Dns01Solver::Prepare() {
     const JournalRecord& record = entry.record;
     std::optional<size_t> route;
     for (size_t i = 0; i < routes_.size(); ++i) {
-      if (routes_[i].config.Key() == record.route_key) route = i;
+      if (configs_[i].Key() == record.route_key) route = i;
     }
-    if (!route) route = RouteFor(record.identifier, record.zone);
+    if (!route) route = PickRoute(configs_, record.identifier, record.zone);
     if (!route) {
       problems.push_back("the TXT record " + record.fqdn + " " + util::Quote(record.value) +
                          " left by an earlier run cannot be removed: no [[dns]] table covers "
@@ -200,13 +198,14 @@ util::Result<void> Dns01Solver::Present(const ChallengeTask& task) {
   const std::string identifier = task.wildcard && !dns::IsWildcard(task.identifier)
                                      ? "*." + task.identifier
                                      : task.identifier;
-  auto placement = Locate(identifier);
-  if (!placement) return util::Fail(ForName(identifier, placement.error()));
-  const size_t route = *RouteFor(placement->identifier, placement->zone);
-  TxtRecordRequest request{placement->zone, placement->target,
-                           Dns01TxtValue(task.key_authorization), placement->identifier,
+  auto placed = Place(identifier);
+  if (!placed) return util::Fail(ForName(identifier, placed.error()));
+  const RecordPlacement& placement = placed->first;
+  const size_t route = placed->second;
+  TxtRecordRequest request{placement.zone, placement.target,
+                           Dns01TxtValue(task.key_authorization), placement.identifier,
                            task.token, task.order_identifiers};
-  auto entry = journal_.Remember(JournalRecord{routes_[route].config.Key(), request.zone,
+  auto entry = journal_.Remember(JournalRecord{configs_[route].Key(), request.zone,
                                                request.fqdn, request.value, request.identifier,
                                                std::chrono::system_clock::now()});
   if (!entry) return util::Fail(ForName(identifier, entry.error()));
@@ -222,9 +221,9 @@ util::Result<void> Dns01Solver::Present(const ChallengeTask& task) {
     return util::Fail(ForName(identifier, added.error()));
   }
   util::LogInfo(identifier + ": dns-01: added TXT " + request.fqdn + " in zone " + request.zone +
-                " via " + placement->provider + "; waiting until every server serves it");
+                " via " + placement.provider + "; waiting until every server serves it");
   auto served = WaitForTxt(*routes_[route].resolver, request.zone, request.fqdn, request.value,
-                           Propagation(routes_[route]));
+                           Propagation(route));
   if (!served) {
     if (auto withdrawn = Withdraw(route, request, *entry); !withdrawn) {
       util::LogWarning(ForName(identifier, withdrawn.error()).message);

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "challenge/dns_journal.h"
@@ -88,8 +89,7 @@ class Dns01Solver final : public Solver {
   util::Result<RecordPlacement> Locate(const std::string& identifier);
 
  private:
-  struct Route {
-    DnsRoute config;
+  struct Route {  // what configs_[i] is built into
     std::unique_ptr<dns::Resolver> resolver;
     std::unique_ptr<DnsProvider> provider;
     std::vector<dns::ServerAddress> check_resolvers;  // check_authoritative = false
@@ -100,9 +100,10 @@ class Dns01Solver final : public Solver {
     DnsJournal::Entry entry;
   };
 
-  Dns01Solver(Dns01Deps deps);
-  std::optional<size_t> RouteFor(const std::string& identifier, const std::string& zone) const;
-  PropagationOptions Propagation(const Route& route) const;
+  explicit Dns01Solver(Dns01Deps deps);
+  // Locate, and the index of the route that writes the record.
+  util::Result<std::pair<RecordPlacement, size_t>> Place(const std::string& identifier);
+  PropagationOptions Propagation(size_t route) const;
   // Adds or removes one value under the lock of its name.
   util::Result<void> Change(size_t route, const TxtRecordRequest& request, bool add);
   // Removes a value and forgets its note; on failure the note stays for the next run.
@@ -110,6 +111,7 @@ class Dns01Solver final : public Solver {
                               DnsJournal::Entry& entry);
 
   Dns01Deps deps_;
+  std::vector<DnsRoute> configs_;
   std::vector<Route> routes_;
   DnsJournal journal_;
   std::mutex mutex_;

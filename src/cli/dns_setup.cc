@@ -4,6 +4,7 @@
 
 #include "challenge/dns_provider_factory.h"
 #include "challenge/dns_settings.h"
+#include "cli/session.h"
 #include "dns/name.h"
 #include "dns/server_address.h"
 #include "sys/fs.h"
@@ -147,7 +148,7 @@ util::Result<std::map<std::string, DnsPlacement>> PlaceDnsRecords(
     }
     return placements;
   }
-  MC_ASSIGN_OR_RETURN(auto http, net::MakeHttpClient({}));
+  MC_ASSIGN_OR_RETURN(auto http, net::MakeHttpClient(DefaultHttpOptions("")));
   MC_ASSIGN_OR_RETURN(auto solver, MakeDns01Solver(std::move(routes), settings.state_dir, *http));
   for (const std::string& name : names) {
     DnsPlacement& placement = placements[name];
