@@ -9,7 +9,7 @@
 #include "util/strings.h"
 
 namespace mailcert::cli {
-namespace {
+namespace internal {
 
 std::string Where(const std::string& path, const toml::node& node) {
   const auto& begin = node.source().begin;
@@ -19,6 +19,13 @@ std::string Where(const std::string& path, const toml::node& node) {
 util::Error Invalid(const std::string& where, const std::string& what) {
   return util::Error{util::ErrorCode::kInvalidInput, where + ": " + what, {}};
 }
+
+}  // namespace internal
+
+namespace {
+
+using internal::Invalid;
+using internal::Where;
 
 // Reads one key of `table` into `out` when present; a wrong type is an error naming the key.
 util::Result<void> ReadString(const toml::table& table, const char* key, const std::string& path,

@@ -5,15 +5,6 @@
 namespace mailcert::cli::internal {
 namespace {
 
-std::string Where(const std::string& path, const toml::node& node) {
-  const auto& begin = node.source().begin;
-  return path + ":" + std::to_string(begin.line) + ":" + std::to_string(begin.column);
-}
-
-util::Error Invalid(const std::string& where, const std::string& what) {
-  return util::Error{util::ErrorCode::kInvalidInput, where + ": " + what, {}};
-}
-
 // A string or a list of strings.
 util::Result<std::vector<std::string>> Strings(const toml::node& node, const std::string& path,
                                                const std::string& key) {

@@ -1,5 +1,6 @@
 #pragma once
-// [[dns]] tables of the config file (config.h's DnsConfig). Internal to cli/config.cc.
+// [[dns]] tables of the config file (config.h's DnsConfig), and the message helpers config.cc
+// shares with them. Internal to cli/config*.cc.
 
 #include <string>
 
@@ -9,6 +10,11 @@
 #include "util/result.h"
 
 namespace mailcert::cli::internal {
+
+// "<path>:<line>:<column>" of a node, for messages.
+std::string Where(const std::string& path, const toml::node& node);
+// kInvalidInput "<where>: <what>".
+util::Error Invalid(const std::string& where, const std::string& what);
 
 // Reads one [[dns]] table. Keys other than the route's own (zones, domains, provider,
 // credentials_file, propagation_timeout, check_authoritative, resolvers,
