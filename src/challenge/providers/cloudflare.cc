@@ -3,7 +3,10 @@
 // DNS Record" (POST), "Delete DNS Record" (DELETE /zones/{zone_id}/dns_records/{id}). Every
 // answer is the envelope {"success":bool,"errors":[{"code":n,"message":s}],"result":…}.
 // Authentication: an API token as "Authorization: Bearer" (what mailcow documents), or the
-// legacy global key as X-Auth-Email + X-Auth-Key.
+// legacy global key as X-Auth-Email + X-Auth-Key. A malformed token answers 400 with error 6003
+// and the chained 6111 "Invalid format for Authorization header"; the exact code for a
+// well-formed but unknown token was not confirmed (the fake answers 403, code 10000), so any
+// 401/403 counts as a credential problem.
 
 #include <map>
 #include <memory>

@@ -2,8 +2,9 @@
 // HETZNER_Token speak: header Auth-API-Token; "Get All Zones" (GET /zones?name=), "Get All
 // Records" (GET /records?zone_id=), "Create Record" (POST /records {"value","ttl","type","name",
 // "zone_id"}, name relative to the zone) and "Delete Record" (DELETE /records/{id}).
-// 401 answers {"message":"Invalid authentication credentials"}; other errors
-// {"error":{"message":s,"code":n}}. Hetzner moves DNS into its Cloud API (api.hetzner.cloud,
+// Errors are read from {"error":{"message":s,"code":n}} or a bare {"message":s}; the exact 401
+// body and whether an unknown zone name answers 404 or an empty list were not confirmed from the
+// documentation, so both are handled. Hetzner moves DNS into its Cloud API (api.hetzner.cloud,
 // acme.sh's dns_hetznercloud with HETZNER_TOKEN); zones already moved need that API, which this
 // provider does not speak yet.
 

@@ -5,7 +5,10 @@
 // (→ {"id","fieldType","subDomain","target","ttl"}); POST …/record {"fieldType","subDomain",
 // "target","ttl"}; DELETE …/record/{id}; and POST /domain/zone/{zone}/refresh, which makes the
 // changed zone live. Errors: {"errorCode":s,"httpCode":s,"message":s} or {"class":s,
-// "message":s}.
+// "message":s}; the credential codes (INVALID_KEY, INVALID_CREDENTIAL, NOT_CREDENTIAL,
+// NOT_GRANTED_CALL) are the ones OVH's own python-ovh client tells apart. Not confirmed from OVH's
+// pages: the status and code of a bad signature (taken as 400 INVALID_SIGNATURE) and whether TXT
+// targets come back quoted (both forms are read).
 
 #include "challenge/providers/ovh.h"
 

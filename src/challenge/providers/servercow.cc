@@ -2,11 +2,13 @@
 // domain, https://api.servercow.de/dns/v1/domains/<domain>, authenticated by the headers
 // X-Auth-Username and X-Auth-Password. GET lists the records; POST {"type","name","content",
 // "ttl"} creates or replaces the record set of that name and type ("content" may be an array
-// for TXT, which is how several values share a name); DELETE {"type","name"} removes the set.
+// for TXT, which is how several values share a name).
 //
-// Not documented there, and so handled defensively: the exact error body (the message is taken
-// from "error" or "message") and the status for bad credentials (any 401/403 is treated as a
-// credential problem). A successful write answers {"message":"ok"}.
+// Not in the part of that page we could read, and taken from what lego's Servercow client sends
+// and reads (its tests): DELETE with {"type","name"} removes the set; the listing gives each name
+// and type once, "name" relative with "" for the apex, "content" a string or an array; answers are
+// {"message":"ok"} or {"error":"…"}. The status for bad credentials is not documented: any 401/403
+// counts as a credential problem.
 
 #include <memory>
 #include <mutex>
