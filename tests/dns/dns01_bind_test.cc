@@ -221,6 +221,23 @@ TEST_F(Dns01BindTest, AServerThatNeverCatchesUpFailsWithItsNameAndTheRecordIsRem
   EXPECT_EQ(JournalNotes(), 0u);
 }
 
+TEST_F(Dns01BindTest, SplitHorizonChecksTheResolversInsteadOfEveryAuthoritativeServer) {
+  StartServers(/*notify=*/false);  // ns2 lags and is never refreshed
+  DnsRoute route = Route();
+  route.check_authoritative = false;  // this host cannot reach the public servers
+  route.propagation_timeout = std::chrono::seconds(5);
+  auto solver = Solver({route});
+  ASSERT_TRUE(solver);
+  ChallengeTask task = Task("example.test", "token-split", false);
+  const auto start = std::chrono::steady_clock::now();
+  auto presented = solver->Present(task);
+  ASSERT_TRUE(presented) << presented.error().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  EXPECT_TRUE(Reports().empty()) << Reports().front();
+  EXPECT_TRUE(Txt(*secondary_, kChallenge).empty()) << "the lagging server was not waited for";
+  ASSERT_TRUE(solver->CleanUp(task));
+}
+
 TEST_F(Dns01BindTest, ARecordLeftByACrashedRunIsRemovedByTheNextRun) {
   StartServers(/*notify=*/true);
   ChallengeTask task = Task("example.test", "token-crash", false);

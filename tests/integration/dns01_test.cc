@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "dns01_support.h"
@@ -124,6 +125,52 @@ TEST_F(Dns01CliTest, WaitsForALaggingSecondaryAndSaysWhichOneWhileWaiting) {
   ASSERT_EQ(result.exit_code, 0) << Describe(result) << ReadFile(log);
   ExpectVerifies("example.test");
   EXPECT_TRUE(primary_->DigShort(kChallenge, "TXT").empty());
+}
+
+TEST_F(Dns01CliTest, ARunKilledWhileWaitingLeavesANoteAndTheNextRunRemovesItsRecord) {
+  StartPrimary("", /*two_servers=*/true);
+  BindOptions secondary_options;
+  secondary_options.zones.push_back(SecondaryZone("example.test", primary_->Port()));
+  BindServer secondary(secondary_options);
+  ASSERT_TRUE(secondary.Start());
+  ASSERT_TRUE(secondary.WaitForSerial("example.test", 1));
+  StartPebble(primary_->Address());
+  const std::string config = Config(
+      "[[dns]]\nzones = [\"example.test\"]\nprovider = \"rfc2136\"\nserver = \"" +
+      primary_->Address() + "\"\nkey_file = \"" + key_file_.string() + "\"\n" +
+      DnsServerLines({primary_->Address()}, {{"ns1.example.test", primary_->Port()},
+                                             {"ns2.example.test", secondary.Port()}}));
+  std::vector<std::string> argv = {MailcertBinary().string(), "issue", "-d", "example.test",
+                                   "--config", config};
+  for (const auto& arg : pebble_->MailcertServerArgs()) argv.push_back(arg);
+  ChildProcess first;
+  ASSERT_TRUE(first.Start({.argv = argv, .env = {}, .cwd = work_.path(),
+                           .log_path = work_ / "first.log"}));
+  bool waiting = false;
+  for (int i = 0; i < 600 && !waiting; ++i) {
+    waiting = ReadFile(work_ / "first.log").find("on ns2.example.test") != std::string::npos;
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(waiting) << ReadFile(work_ / "first.log");
+  first.Stop();  // SIGTERM: mailcert dies without cleaning up, as after a crash
+  EXPECT_EQ(primary_->DigShort(kChallenge, "TXT").size(), 1u) << "the record is still there";
+  EXPECT_EQ(JournalNotes(), 1u) << "and noted";
+
+  // The next run removes it before anything else; the secondary is refreshed meanwhile.
+  std::atomic<bool> done = false;
+  std::thread refresher([&] {
+    while (!done) {
+      secondary.RefreshZone("example.test");
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+  });
+  CommandResult second = RunMailcert(std::vector<std::string>(argv.begin() + 1, argv.end()));
+  done = true;
+  refresher.join();
+  ASSERT_EQ(second.exit_code, 0) << Describe(second);
+  ExpectVerifies("example.test");
+  EXPECT_TRUE(primary_->DigShort(kChallenge, "TXT").empty());
+  EXPECT_EQ(JournalNotes(), 0u);
 }
 
 TEST_F(Dns01CliTest, AHookScriptGetsLegosArgumentsAndCertbotsVariables) {
