@@ -221,6 +221,29 @@ TEST_F(Dns01BindTest, AServerThatNeverCatchesUpFailsWithItsNameAndTheRecordIsRem
   EXPECT_EQ(JournalNotes(), 0u);
 }
 
+TEST_F(Dns01BindTest, WithoutAServerUpdatesGoToThePrimaryTheSoaNames) {
+  StartServers(/*notify=*/true);
+  DnsRoute route = Route();
+  // No server: RFC 2136 §4 — the SOA's MNAME (ns1.example.test, A 127.0.0.1) on `port`.
+  route.settings = {{"port", std::to_string(primary_->Port())},
+                    {"key_name", key_.name},
+                    {"key_secret", key_.secret}};
+  auto solver = Solver({route});
+  ASSERT_TRUE(solver);
+  auto placement = solver->Locate("example.test");
+  ASSERT_TRUE(placement) << placement.error().message;
+  EXPECT_EQ(placement->provider,
+            "rfc2136 at the zone's primary (SOA MNAME) with TSIG key 'mailcert-acme' "
+            "(hmac-sha256)");
+  ChallengeTask task = Task("example.test", "token-mname", false);
+  auto presented = solver->Present(task);
+  ASSERT_TRUE(presented) << presented.error().message;
+  EXPECT_EQ(Txt(*primary_, kChallenge),
+            std::vector<std::string>{Dns01TxtValue(task.key_authorization)});
+  ASSERT_TRUE(solver->CleanUp(task));
+  EXPECT_TRUE(Txt(*primary_, kChallenge).empty());
+}
+
 TEST_F(Dns01BindTest, SplitHorizonChecksTheResolversInsteadOfEveryAuthoritativeServer) {
   StartServers(/*notify=*/false);  // ns2 lags and is never refreshed
   DnsRoute route = Route();
