@@ -125,6 +125,20 @@ cat /etc/ssl/certs/ca-certificates.crt "$CA_BUNDLE" >"$uacme_bundle" 2>/dev/null
 # ---- per client: directories, account registration (untimed), commands ----
 client_dir() { echo "$work/clients/$1"; }
 
+# The issuing lines of a client that takes one `-d NAME` per name: in the many scenario a loop
+# of one invocation per name, else one invocation with every name. CMD is the command line
+# before the names, SUFFIX what follows them (" run" for lego).
+#   emit_per_name SCENARIO CMD SUFFIX NAMES...
+emit_per_name() {
+  local scenario=$1 cmd=$2 suffix=$3
+  shift 3
+  if [[ $scenario == many ]]; then
+    printf 'for name in %s; do %s -d "$name"%s; done\n' "$*" "$cmd" "$suffix"
+  else
+    printf '%s' "$cmd"; printf ' -d %q' "$@"; printf '%s\n' "$suffix"
+  fi
+}
+
 # Writes to stdout a bash script that issues the certificates of one measurement.
 #   emit_script CLIENT SCENARIO NAMES...
 emit_script() {
@@ -148,21 +162,13 @@ emit_script() {
       local lego
       lego=$(printf 'lego --server %q --email %q --accept-tos --path %q --key-type ec256 --http --http.port %q' \
         "$DIRECTORY_URL" "$EMAIL" "$dir" "127.0.0.1:$HTTP_PORT")
-      if [[ $scenario == many ]]; then
-        printf 'for name in %s; do %s -d "$name" run; done\n' "$*" "$lego"
-      else
-        printf '%s' "$lego"; printf ' -d %q' "$@"; printf ' run\n'
-      fi ;;
+      emit_per_name "$scenario" "$lego" " run" "$@" ;;
     certbot)
       printf 'export REQUESTS_CA_BUNDLE=%q\n' "$CA_BUNDLE"
       local certbot
       certbot=$(printf 'certbot certonly --non-interactive --standalone --http-01-port %q --http-01-address 127.0.0.1 --server %q --config-dir %q --work-dir %q --logs-dir %q --key-type ecdsa --elliptic-curve secp256r1' \
         "$HTTP_PORT" "$DIRECTORY_URL" "$dir/config" "$dir/work" "$dir/logs")
-      if [[ $scenario == many ]]; then
-        printf 'for name in %s; do %s -d "$name"; done\n' "$*" "$certbot"
-      else
-        printf '%s' "$certbot"; printf ' -d %q' "$@"; printf '\n'
-      fi ;;
+      emit_per_name "$scenario" "$certbot" "" "$@" ;;
     uacme)
       printf 'export UACME_CHALLENGE_PATH=%q\n' "$challenge_dir"
       local uacme

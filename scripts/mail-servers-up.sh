@@ -29,23 +29,15 @@
 # Stop them with scripts/mail-servers-down.sh DIR.
 set -euo pipefail
 
-if [[ $# -lt 1 || $# -gt 2 ]]; then
-  echo "usage: $0 DIR [PORT_BASE]" >&2
-  exit 64
-fi
 script_dir=$(cd "$(dirname "$0")" && pwd)
-dir=$1
-base=${2:-14100}
+# shellcheck source=scripts/lib.sh
+source "$script_dir/lib.sh"
+parse_dir_and_port_base 14100 "$@"
 lineage=${MAILCERT_LINEAGE:-mail.example.test}
 if [[ ! $base =~ ^[0-9]+$ ]] || ((base < 1024 || base > 65535 - 8)); then
   echo "mail-servers-up: PORT_BASE must be a number from 1024 to 65527, not '$base'" >&2
   exit 64
 fi
-
-fail() {
-  echo "mail-servers-up: $*" >&2
-  exit 1
-}
 
 if [[ $(id -u) -ne 0 ]]; then
   fail "run me as root (sudo $0 $*): Postfix's master and Dovecot start as root and drop to" \
@@ -87,11 +79,9 @@ while [[ $parent != / ]]; do
       "reach $dir after dropping privileges: use a directory under /tmp"
   fi
 done
-for name in postfix dovecot nginx; do
-  if [[ -s $dir/$name.pid ]] && kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null; then
-    fail "servers started from $dir are still running; run scripts/mail-servers-down.sh $dir"
-  fi
-done
+require_not_running "$dir" \
+  "servers started from $dir are still running; run scripts/mail-servers-down.sh $dir" \
+  postfix dovecot nginx
 
 smtp_port=$base
 submission_port=$((base + 1))
@@ -106,12 +96,7 @@ ports=("$smtp_port" "$submission_port" "$smtps_port" "$imap_port" "$imaps_port" 
   "$pop3s_port" "$sieve_port" "$https_port")
 
 # Fail early with a clear message instead of a bind error deep in three different logs.
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in "${ports[@]}"; do
-  if port_in_use "$port"; then
-    fail "port $port on 127.0.0.1 is in use; pick another PORT_BASE (ports $base-$((base + 8)))"
-  fi
-done
+require_free_ports "pick another PORT_BASE (ports $base-$((base + 8)))" "${ports[@]}"
 
 # ---- Bootstrap certificate, in the files and modes mailcert's deploy targets write ----------
 # One self-signed EC P-256 certificate for all three; it is replaced by the first deploy.
@@ -337,6 +322,12 @@ toml_list() {
   for item in "$@"; do out+="${out:+, }$(toml_string "$item")"; done
   printf '[%s]' "$out"
 }
+# The lines each [[deploy]] table starts with: its type, the lineage, and DIR/TYPE, where the
+# server reads its files.
+deploy_table() {  # type
+  printf '[[deploy]]\ntype = "%s"\ncertificates = %s\ndir = %s\n' "$1" "$(toml_list "$lineage")" \
+    "$(toml_string "$dir/$1")"
+}
 cat >"$dir/mailcert-deploy.toml" <<EOF
 # Written by scripts/mail-servers-up.sh for the servers it started from $dir.
 # Before use: replace @CA_BUNDLE@ with the PEM root that signed the certificates (mailcert
@@ -344,29 +335,20 @@ cat >"$dir/mailcert-deploy.toml" <<EOF
 # and give mailcert a state_dir (at the top of this file, or --state-dir).
 # Postfix and Dovecot use their default commands: postfix -c DIR reload, doveadm -c FILE reload.
 
-[[deploy]]
-type = "postfix"
-certificates = $(toml_list "$lineage")
-dir = $(toml_string "$dir/postfix")
+$(deploy_table postfix)
 postfix_config_dir = $(toml_string "$pf/etc")
 ca_bundle = "@CA_BUNDLE@"
 endpoints = $(toml_list "smtp://127.0.0.1:$smtp_port" "submission://127.0.0.1:$submission_port" \
   "smtps://127.0.0.1:$smtps_port")
 
-[[deploy]]
-type = "dovecot"
-certificates = $(toml_list "$lineage")
-dir = $(toml_string "$dir/dovecot")
+$(deploy_table dovecot)
 dovecot_config = $(toml_string "$dc/dovecot.conf")
 dovecot_version = "2.3"
 ca_bundle = "@CA_BUNDLE@"
 endpoints = $(toml_list "imap://127.0.0.1:$imap_port" "imaps://127.0.0.1:$imaps_port" \
   "pop3://127.0.0.1:$pop3_port" "pop3s://127.0.0.1:$pop3s_port" "sieve://127.0.0.1:$sieve_port")
 
-[[deploy]]
-type = "nginx"
-certificates = $(toml_list "$lineage")
-dir = $(toml_string "$dir/nginx")
+$(deploy_table nginx)
 # nginx -t first: a failing test aborts the deploy before the reload.
 prepare = [$(toml_list "${nginx_argv[@]}" -t)]
 reload = [$(toml_list "${nginx_argv[@]}" -s reload)]

@@ -17,26 +17,19 @@
 # Stop it with scripts/pebble-down.sh DIR.
 set -euo pipefail
 
-if [[ $# -lt 1 || $# -gt 2 ]]; then
-  echo "usage: $0 DIR [PORT_BASE]" >&2
-  exit 64
-fi
 script_dir=$(cd "$(dirname "$0")" && pwd)
-dir=$1
-base=${2:-14000}
+# shellcheck source=scripts/lib.sh
+source "$script_dir/lib.sh"
+parse_dir_and_port_base 14000 "$@"
 for program in pebble pebble-challtestsrv openssl curl; do
-  if ! command -v "$program" >/dev/null; then
-    echo "pebble-up: $program not found: install it with scripts/install-deps.sh" >&2
-    exit 1
-  fi
+  command -v "$program" >/dev/null ||
+    fail "$program not found: install it with scripts/install-deps.sh"
 done
 
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)  # absolute: the servers run with DIR as working directory
-if [[ -s "$dir/pebble.pid" ]] && kill -0 "$(cat "$dir/pebble.pid")" 2>/dev/null; then
-  echo "pebble-up: a Pebble started from $dir is still running; run scripts/pebble-down.sh $dir" >&2
-  exit 1
-fi
+require_not_running "$dir" \
+  "a Pebble started from $dir is still running; run scripts/pebble-down.sh $dir" pebble
 
 acme_port=$base
 mgmt_port=$((base + 1))
@@ -46,13 +39,8 @@ dns_port=$((base + 4))
 cts_port=$((base + 5))
 
 # Fail early with a clear message instead of a Go "address already in use" in a log.
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in "$acme_port" "$mgmt_port" "$http_port" "$tls_port" "$dns_port" "$cts_port"; do
-  if port_in_use "$port"; then
-    echo "pebble-up: port $port on 127.0.0.1 is in use; pick another PORT_BASE" >&2
-    exit 1
-  fi
-done
+require_free_ports "pick another PORT_BASE" \
+  "$acme_port" "$mgmt_port" "$http_port" "$tls_port" "$dns_port" "$cts_port"
 
 # A throw-away CA for Pebble's HTTPS listener, valid a week; clients trust it via CA_BUNDLE.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \

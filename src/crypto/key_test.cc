@@ -124,40 +124,50 @@ TEST(PrivateKeyTest, GarbageIsInvalidInputAndNotEchoed) {
   }
 }
 
-TEST(PrivateKeyTest, EncryptedPemFailsWithoutPrompting) {
-  // With OpenSSL's default callback this would block on the terminal asking for a passphrase.
-  const PrivateKey& key = KeyOf(KeyType::kEc256);
+// The two PEM layouts OpenSSL writes a passphrase-encrypted key in.
+enum class EncryptedLayout {
+  kPkcs8,        // "ENCRYPTED PRIVATE KEY"
+  kTraditional,  // "RSA PRIVATE KEY" (or EC) with Proc-Type: 4,ENCRYPTED and DEK-Info headers
+};
+
+// Writes `key` encrypted (AES-256-CBC) in `layout`, expects the PEM to contain `marker` and
+// FromPem to refuse it as kInvalidInput; the error's message goes to *message. Failures are
+// fatal: call under ASSERT_NO_FATAL_FAILURE.
+void ExpectEncryptedPemRefused(const PrivateKey& key, EncryptedLayout layout,
+                               const std::string& marker, std::string* message) {
   BIO* bio = BIO_new(BIO_s_mem());
   static const char kPass[] = "hunter2-passphrase";
-  ASSERT_EQ(PEM_write_bio_PKCS8PrivateKey(bio, key.impl()->pkey, EVP_aes_256_cbc(), kPass,
-                                          sizeof(kPass) - 1, nullptr, nullptr),
-            1);
+  const int written =
+      layout == EncryptedLayout::kPkcs8
+          ? PEM_write_bio_PKCS8PrivateKey(bio, key.impl()->pkey, EVP_aes_256_cbc(), kPass,
+                                          sizeof(kPass) - 1, nullptr, nullptr)
+          : PEM_write_bio_PrivateKey_traditional(bio, key.impl()->pkey, EVP_aes_256_cbc(),
+                                                 reinterpret_cast<const unsigned char*>(kPass),
+                                                 sizeof(kPass) - 1, nullptr, nullptr);
+  ASSERT_EQ(written, 1);
   char* data = nullptr;
   long length = BIO_get_mem_data(bio, &data);
   std::string pem(data, static_cast<size_t>(length));
   BIO_free(bio);
-  ASSERT_NE(pem.find("ENCRYPTED PRIVATE KEY"), std::string::npos);
+  ASSERT_NE(pem.find(marker), std::string::npos);
   auto parsed = PrivateKey::FromPem(pem);
   ASSERT_FALSE(parsed);
   EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidInput);
+  *message = parsed.error().message;
+}
+
+TEST(PrivateKeyTest, EncryptedPemFailsWithoutPrompting) {
+  // With OpenSSL's default callback this would block on the terminal asking for a passphrase.
+  std::string message;
+  ASSERT_NO_FATAL_FAILURE(ExpectEncryptedPemRefused(KeyOf(KeyType::kEc256), EncryptedLayout::kPkcs8,
+                                                    "ENCRYPTED PRIVATE KEY", &message));
 }
 
 TEST(PrivateKeyTest, EncryptedTraditionalPemFailsWithoutPrompting) {
-  const PrivateKey& key = KeyOf(KeyType::kRsa2048);
-  BIO* bio = BIO_new(BIO_s_mem());
-  static const unsigned char kPass[] = "hunter2-passphrase";
-  ASSERT_EQ(PEM_write_bio_PrivateKey_traditional(bio, key.impl()->pkey, EVP_aes_256_cbc(), kPass,
-                                                 sizeof(kPass) - 1, nullptr, nullptr),
-            1);
-  char* data = nullptr;
-  long length = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(length));
-  BIO_free(bio);
-  ASSERT_NE(pem.find("Proc-Type: 4,ENCRYPTED"), std::string::npos);
-  auto parsed = PrivateKey::FromPem(pem);
-  ASSERT_FALSE(parsed);
-  EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidInput);
-  EXPECT_NE(parsed.error().message.find("encrypted"), std::string::npos);
+  std::string message;
+  ASSERT_NO_FATAL_FAILURE(ExpectEncryptedPemRefused(
+      KeyOf(KeyType::kRsa2048), EncryptedLayout::kTraditional, "Proc-Type: 4,ENCRYPTED", &message));
+  EXPECT_NE(message.find("encrypted"), std::string::npos);
 }
 
 TEST(PrivateKeyTest, PublicKeyDerEqualsOpenSslEncoding) {

@@ -13,9 +13,8 @@
 
 #include "bind.h"
 #include "challenge/dns01.h"
-#include "challenge/dns_provider_factory.h"
+#include "dns01_server_support.h"
 #include "sys/fs.h"
-#include "sys/process.h"
 
 namespace mailcert::challenge {
 namespace {
@@ -34,17 +33,6 @@ std::vector<dns::ServerAddress> Addresses(const BindServer& server) {
   std::vector<dns::ServerAddress> addresses = {V4(server)};
   if (server.HasIpv6()) addresses.push_back({"::1", static_cast<uint16_t>(server.Port())});
   return addresses;
-}
-
-// TXT values a server holds at `name`, as dig prints them without quotes, sorted.
-std::vector<std::string> Txt(const BindServer& server, const std::string& name) {
-  std::vector<std::string> values;
-  for (std::string line : server.DigShort(name, "TXT")) {
-    line.erase(std::remove(line.begin(), line.end(), '"'), line.end());
-    values.push_back(line);
-  }
-  std::sort(values.begin(), values.end());
-  return values;
 }
 
 ChallengeTask Task(const std::string& identifier, const std::string& token, bool wildcard) {
@@ -100,12 +88,7 @@ class Dns01BindTest : public ::testing::Test {
   }
 
   std::unique_ptr<Dns01Solver> Solver(std::vector<DnsRoute> routes) {
-    Dns01Deps deps;
-    deps.make_provider = MakeCoreDnsProvider;
-    deps.fs = &sys::RealFs();
-    deps.runner = &sys::RealProcessRunner();
-    deps.state_dir = state_.path().string();
-    deps.first_poll_delay = std::chrono::milliseconds(50);
+    Dns01Deps deps = RealDeps(state_.path());
     deps.report = [this](const std::string& text) {
       std::lock_guard<std::mutex> lock(reports_mutex_);
       reports_.push_back(text);
@@ -144,10 +127,7 @@ TEST_F(Dns01BindTest, WildcardAndApexAreServedSideBySideAndRemovedAfterwards) {
   ChallengeTask wildcard = Task("example.test", "token-wild", true);
   ChallengeTask apex = Task("example.test", "token-apex", false);
   // Authorizations run in parallel: both values go to one name at once.
-  util::Result<void> wildcard_result, apex_result;
-  std::thread thread([&] { wildcard_result = solver->Present(wildcard); });
-  apex_result = solver->Present(apex);
-  thread.join();
+  auto [wildcard_result, apex_result] = PresentAtOnce(*solver, wildcard, apex);
   ASSERT_TRUE(wildcard_result) << wildcard_result.error().message;
   ASSERT_TRUE(apex_result) << apex_result.error().message;
   std::vector<std::string> both = {Dns01TxtValue(apex.key_authorization),

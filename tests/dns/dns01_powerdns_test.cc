@@ -5,14 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <thread>
 
 #include "challenge/dns01.h"
 #include "challenge/dns_provider_factory.h"
+#include "dns01_server_support.h"
 #include "net/http_client.h"
 #include "powerdns.h"
-#include "sys/fs.h"
-#include "sys/process.h"
 
 namespace mailcert::challenge {
 namespace {
@@ -20,16 +18,6 @@ namespace {
 using testing::PowerDnsServer;
 
 constexpr char kChallenge[] = "_acme-challenge.example.test";
-
-std::vector<std::string> Txt(const PowerDnsServer& pdns, const std::string& name) {
-  std::vector<std::string> values;
-  for (std::string line : pdns.DigShort(name, "TXT")) {
-    line.erase(std::remove(line.begin(), line.end(), '"'), line.end());
-    values.push_back(line);
-  }
-  std::sort(values.begin(), values.end());
-  return values;
-}
 
 class PowerDnsTest : public ::testing::Test {
  public:
@@ -72,13 +60,8 @@ class PowerDnsTest : public ::testing::Test {
           {"::1", static_cast<uint16_t>(pdns_->Port())});
     }
     route.propagation_timeout = std::chrono::seconds(20);
-    Dns01Deps deps;
-    deps.make_provider = MakeCoreDnsProvider;
-    deps.fs = &sys::RealFs();
+    Dns01Deps deps = RealDeps(state_.path());
     deps.http = http_.get();
-    deps.runner = &sys::RealProcessRunner();
-    deps.state_dir = state_.path().string();
-    deps.first_poll_delay = std::chrono::milliseconds(50);
     auto solver = Dns01Solver::Create({route}, deps);
     EXPECT_TRUE(solver) << solver.error().message;
     return solver ? std::move(*solver) : nullptr;
@@ -114,10 +97,7 @@ TEST_F(PowerDnsTest, WildcardAndApexThroughTheSolverAreServedAndRemoved) {
   ChallengeTask wildcard{"example.test", "dns-01", "tok-w", "tok-w.thumb"};
   wildcard.wildcard = true;
   ChallengeTask apex{"example.test", "dns-01", "tok-a", "tok-a.thumb"};
-  util::Result<void> wildcard_result, apex_result;
-  std::thread thread([&] { wildcard_result = solver->Present(wildcard); });
-  apex_result = solver->Present(apex);
-  thread.join();
+  auto [wildcard_result, apex_result] = PresentAtOnce(*solver, wildcard, apex);
   ASSERT_TRUE(wildcard_result) << wildcard_result.error().message;
   ASSERT_TRUE(apex_result) << apex_result.error().message;
   std::vector<std::string> both = {Dns01TxtValue("tok-a.thumb"), Dns01TxtValue("tok-w.thumb")};

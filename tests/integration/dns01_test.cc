@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
 #include <thread>
 
 #include "dns01_support.h"
@@ -15,6 +18,27 @@ namespace mailcert::testing {
 namespace {
 
 constexpr char kChallenge[] = "_acme-challenge.example.test";
+
+// A secondary of example.test transferring from the primary on 127.0.0.1:`primary_port`. It
+// gets no NOTIFY, so it lags behind every update until RefreshZone(). Sets *secondary to it
+// started and serving serial 1; a failure is fatal (call under ASSERT_NO_FATAL_FAILURE).
+void StartLaggingSecondary(int primary_port, std::unique_ptr<BindServer>* secondary) {
+  BindOptions options;
+  options.zones.push_back(SecondaryZone("example.test", primary_port));
+  *secondary = std::make_unique<BindServer>(options);
+  ASSERT_TRUE((*secondary)->Start());
+  ASSERT_TRUE((*secondary)->WaitForSerial("example.test", 1));
+}
+
+// The rfc2136 [[dns]] table for example.test updated on `primary` with the key in `key_file`,
+// naming two name servers: ns1 (`primary`) and ns2 (`secondary`).
+std::string TwoServerTable(const BindServer& primary, const std::filesystem::path& key_file,
+                           const BindServer& secondary) {
+  return "[[dns]]\nzones = [\"example.test\"]\nprovider = \"rfc2136\"\nserver = \"" +
+         primary.Address() + "\"\nkey_file = \"" + key_file.string() + "\"\n" +
+         DnsServerLines({primary.Address()}, {{"ns1.example.test", primary.Port()},
+                                              {"ns2.example.test", secondary.Port()}});
+}
 
 TEST_F(Dns01CliTest, WildcardAndApexThroughRfc2136AndNothingLeftInDns) {
   StartPrimary();
@@ -86,17 +110,10 @@ TEST_F(Dns01CliTest, ACnameDelegatesTheRecordIntoAZoneOnASecondServer) {
 
 TEST_F(Dns01CliTest, WaitsForALaggingSecondaryAndSaysWhichOneWhileWaiting) {
   StartPrimary("", /*two_servers=*/true);
-  BindOptions secondary_options;  // no NOTIFY: it lags until refreshed
-  secondary_options.zones.push_back(SecondaryZone("example.test", primary_->Port()));
-  BindServer secondary(secondary_options);
-  ASSERT_TRUE(secondary.Start());
-  ASSERT_TRUE(secondary.WaitForSerial("example.test", 1));
+  std::unique_ptr<BindServer> secondary;
+  ASSERT_NO_FATAL_FAILURE(StartLaggingSecondary(primary_->Port(), &secondary));
   StartPebble(primary_->Address());
-  const std::string config = Config(
-      "[[dns]]\nzones = [\"example.test\"]\nprovider = \"rfc2136\"\nserver = \"" +
-      primary_->Address() + "\"\nkey_file = \"" + key_file_.string() + "\"\n" +
-      DnsServerLines({primary_->Address()}, {{"ns1.example.test", primary_->Port()},
-                                             {"ns2.example.test", secondary.Port()}}));
+  const std::string config = Config(TwoServerTable(*primary_, key_file_, *secondary));
   // mailcert runs in the background; its stderr goes to a file the test watches.
   const auto log = work_ / "mailcert.stderr";
   std::vector<std::string> argv = {"sh", "-c", "\"$0\" \"$@\" 2>\"$MAILCERT_TEST_LOG\"",
@@ -113,12 +130,12 @@ TEST_F(Dns01CliTest, WaitsForALaggingSecondaryAndSaysWhichOneWhileWaiting) {
     if (!reported) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   const std::string while_waiting = ReadFile(log);
-  EXPECT_TRUE(secondary.RefreshZone("example.test"));  // let it catch up either way
+  EXPECT_TRUE(secondary->RefreshZone("example.test"));  // let it catch up either way
   run.join();
   ASSERT_TRUE(reported) << "no report of the lagging server:\n" << while_waiting;
   EXPECT_NE(while_waiting.find("mailcert: warning: waiting for " + std::string(kChallenge) +
                                " TXT on ns2.example.test 127.0.0.1:" +
-                               std::to_string(secondary.Port()) + " (not served yet"),
+                               std::to_string(secondary->Port()) + " (not served yet"),
             std::string::npos)
       << while_waiting;
   EXPECT_EQ(while_waiting.find("on ns1.example.test"), std::string::npos) << while_waiting;
@@ -129,17 +146,10 @@ TEST_F(Dns01CliTest, WaitsForALaggingSecondaryAndSaysWhichOneWhileWaiting) {
 
 TEST_F(Dns01CliTest, ARunKilledWhileWaitingLeavesANoteAndTheNextRunRemovesItsRecord) {
   StartPrimary("", /*two_servers=*/true);
-  BindOptions secondary_options;
-  secondary_options.zones.push_back(SecondaryZone("example.test", primary_->Port()));
-  BindServer secondary(secondary_options);
-  ASSERT_TRUE(secondary.Start());
-  ASSERT_TRUE(secondary.WaitForSerial("example.test", 1));
+  std::unique_ptr<BindServer> secondary;
+  ASSERT_NO_FATAL_FAILURE(StartLaggingSecondary(primary_->Port(), &secondary));
   StartPebble(primary_->Address());
-  const std::string config = Config(
-      "[[dns]]\nzones = [\"example.test\"]\nprovider = \"rfc2136\"\nserver = \"" +
-      primary_->Address() + "\"\nkey_file = \"" + key_file_.string() + "\"\n" +
-      DnsServerLines({primary_->Address()}, {{"ns1.example.test", primary_->Port()},
-                                             {"ns2.example.test", secondary.Port()}}));
+  const std::string config = Config(TwoServerTable(*primary_, key_file_, *secondary));
   std::vector<std::string> argv = {MailcertBinary().string(), "issue", "-d", "example.test",
                                    "--config", config};
   for (const auto& arg : pebble_->MailcertServerArgs()) argv.push_back(arg);
@@ -160,7 +170,7 @@ TEST_F(Dns01CliTest, ARunKilledWhileWaitingLeavesANoteAndTheNextRunRemovesItsRec
   std::atomic<bool> done = false;
   std::thread refresher([&] {
     while (!done) {
-      secondary.RefreshZone("example.test");
+      secondary->RefreshZone("example.test");
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
     }
   });

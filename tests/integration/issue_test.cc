@@ -204,11 +204,7 @@ TEST_F(IssueTest, RevocationIsSeenByTheCaAndTheNextRenewalUsesANewKey) {
 }
 
 class NonceRejectionTest : public IssueTest {
-  PebbleOptions Options() const override {
-    PebbleOptions options;
-    options.nonce_reject_percent = 20;
-    return options;
-  }
+  PebbleOptions Options() const override { return {.nonce_reject_percent = 20}; }
 };
 
 // PEBBLE_WFE_NONCEREJECT=20: a fifth of all requests get badNonce; every certificate must still
@@ -229,12 +225,14 @@ TEST_F(NonceRejectionTest, EveryCertificateIsIssuedAnyway) {
   for (int i = 0; i < 12; ++i) ExpectVerifies("nonce-" + std::to_string(i) + ".example.test");
 }
 
+// The EAB key id Pebble is started with and its base64url HMAC key, which mailcert must never
+// store or print.
+constexpr char kEabKid[] = "kid-1";
+constexpr char kEabMacKey[] = "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W";
+
 class EabTest : public IssueTest {
   PebbleOptions Options() const override {
-    PebbleOptions options;
-    options.eab_required = true;
-    options.eab_keys = {{"kid-1", "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W"}};
-    return options;
+    return {.eab_required = true, .eab_keys = {{kEabKid, kEabMacKey}}};
   }
 };
 
@@ -243,10 +241,10 @@ TEST_F(EabTest, RequiredBindingIsAskedForThenUsedAndTheMacKeyIsNeverStored) {
   EXPECT_EQ(without.exit_code, 1);
   EXPECT_NE(without.stderr_text.find("--eab-kid"), std::string::npos) << Describe(without);
 
-  const std::string mac = "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W";
+  const std::string mac = kEabMacKey;
   CommandResult with = RunMailcert(Args(pebble(), state_.path(),
                                         {"issue", "-d", "eab.example.test", "--http-listen",
-                                         Listen(pebble()), "--eab-kid", "kid-1", "--json"}),
+                                         Listen(pebble()), "--eab-kid", kEabKid, "--json"}),
                                    {{"MAILCERT_EAB_HMAC_KEY", mac}});
   ASSERT_EQ(with.exit_code, 0) << Describe(with);
   ExpectVerifies("eab.example.test");
@@ -258,11 +256,7 @@ TEST_F(EabTest, RequiredBindingIsAskedForThenUsedAndTheMacKeyIsNeverStored) {
 }
 
 class AlternateRootsTest : public IssueTest {
-  PebbleOptions Options() const override {
-    PebbleOptions options;
-    options.alternate_roots = 2;
-    return options;
-  }
+  PebbleOptions Options() const override { return {.alternate_roots = 2}; }
 };
 
 TEST_F(AlternateRootsTest, PreferredChainIsChosenByIssuerName) {
@@ -301,19 +295,11 @@ class AuthzReuseTest : public IssueTest {
 };
 
 class AuthzReuseAlwaysTest : public AuthzReuseTest {
-  PebbleOptions Options() const override {
-    PebbleOptions options;
-    options.authz_reuse_percent = 100;
-    return options;
-  }
+  PebbleOptions Options() const override { return {.authz_reuse_percent = 100}; }
 };
 
 class AuthzReuseNeverTest : public AuthzReuseTest {
-  PebbleOptions Options() const override {
-    PebbleOptions options;
-    options.authz_reuse_percent = 0;
-    return options;
-  }
+  PebbleOptions Options() const override { return {.authz_reuse_percent = 0}; }
 };
 
 TEST_F(AuthzReuseAlwaysTest, ValidAuthorizationsAreNotValidatedAgain) {
@@ -335,11 +321,7 @@ TEST_F(AuthzReuseNeverTest, EveryOrderIsValidatedAndAFailedValidationIsExplained
 }
 
 class BlocklistTest : public IssueTest {
-  PebbleOptions Options() const override {
-    PebbleOptions options;
-    options.domain_blocklist = {"blocked.example.test"};
-    return options;
-  }
+  PebbleOptions Options() const override { return {.domain_blocklist = {"blocked.example.test"}}; }
 };
 
 // 50 lineages renewed at once; Pebble refuses the names of 5. The other 45 are issued, the 5 are

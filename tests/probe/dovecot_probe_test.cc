@@ -4,13 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <optional>
-
 #include "dovecot.h"
-#include "probe/check.h"
-#include "probe/probe.h"
-#include "served_files.h"
+#include "probe_fixture.h"
 
 namespace mailcert::probe {
 namespace {
@@ -18,25 +13,12 @@ namespace {
 using mailcert::testing::DovecotCertificate;
 using mailcert::testing::DovecotOptions;
 using mailcert::testing::DovecotServer;
-using mailcert::testing::TempDir;
 
 constexpr char kMailName[] = "mail.example.test";
 constexpr char kOtherName[] = "imap.other.example.test";
 
-class DovecotProbeTest : public ::testing::Test {
+class DovecotProbeTest : public ServerProbeTest {
  protected:
-  void SetUp() override {
-    auto pki = TestPki::Create();
-    ASSERT_TRUE(pki) << pki.error().ToString();
-    pki_.emplace(std::move(*pki));
-  }
-
-  LeafFiles Leaf(const std::string& stem, LeafSpec spec) {
-    auto files = pki_->Write(certs_.path(), stem, spec);
-    EXPECT_TRUE(files) << files.error().ToString();
-    return files ? *files : LeafFiles{};
-  }
-
   static DovecotCertificate Certificate(const LeafFiles& files) {
     return {files.fullchain, files.key};
   }
@@ -49,9 +31,6 @@ class DovecotProbeTest : public ::testing::Test {
             {"127.0.0.1", dovecot.Pop3sPort(), Protocol::kPop3s, sni},
             {"127.0.0.1", dovecot.SievePort(), Protocol::kSieveStarttls, sni}};
   }
-
-  TempDir certs_{"mailcert-probe-certs"};
-  std::optional<TestPki> pki_;
 };
 
 TEST_F(DovecotProbeTest, EveryProtocolServesTheCertificate) {
@@ -64,8 +43,7 @@ TEST_F(DovecotProbeTest, EveryProtocolServesTheCertificate) {
     ASSERT_TRUE(served) << DescribeEndpoint(endpoint) << ": " << served.error().ToString() << "\n"
                         << dovecot.LogTail();
     EXPECT_EQ(Fingerprint(*served), mail.fingerprint) << DescribeEndpoint(endpoint);
-    CheckReport report =
-        CheckServed(*served, {{kMailName}, pki_->RootPem(), std::chrono::system_clock::now()});
+    CheckReport report = Check(*served, kMailName);
     EXPECT_TRUE(report.chain_verifies) << report.chain_error;
     EXPECT_TRUE(report.names_match);
   }
@@ -78,16 +56,9 @@ TEST_F(DovecotProbeTest, LocalNameBlocksServeEachNameItsCertificate) {
                                        .local_names = {{kOtherName, Certificate(other)}}});
   ASSERT_TRUE(dovecot.Start());
 
-  for (const Endpoint& endpoint : AllListeners(dovecot, kOtherName)) {
-    auto served = Probe(endpoint, LoopbackOptions());
-    ASSERT_TRUE(served) << served.error().ToString() << "\n" << dovecot.LogTail();
-    EXPECT_EQ(Fingerprint(*served), other.fingerprint) << DescribeEndpoint(endpoint);
-  }
-  for (const Endpoint& endpoint : AllListeners(dovecot, kMailName)) {
-    auto served = Probe(endpoint, LoopbackOptions());
-    ASSERT_TRUE(served) << served.error().ToString();
-    EXPECT_EQ(Fingerprint(*served), mail.fingerprint) << DescribeEndpoint(endpoint);
-  }
+  ASSERT_NO_FATAL_FAILURE(ExpectEachServes(AllListeners(dovecot, kOtherName), other.fingerprint,
+                                           [&] { return dovecot.LogTail(); }));
+  ASSERT_NO_FATAL_FAILURE(ExpectEachServes(AllListeners(dovecot, kMailName), mail.fingerprint));
 }
 
 TEST_F(DovecotProbeTest, AltCertificateServesRsaOnlyClients) {
@@ -112,8 +83,7 @@ TEST_F(DovecotProbeTest, WrongNameIsReportedAsMismatch) {
   auto served = Probe({"127.0.0.1", dovecot.ImapPort(), Protocol::kImapStarttls, kMailName},
                       LoopbackOptions());
   ASSERT_TRUE(served) << served.error().ToString();
-  CheckReport report =
-      CheckServed(*served, {{kMailName}, pki_->RootPem(), std::chrono::system_clock::now()});
+  CheckReport report = Check(*served, kMailName);
   EXPECT_TRUE(report.chain_verifies) << report.chain_error;
   EXPECT_FALSE(report.names_match);
   EXPECT_EQ(report.unmatched_names, std::vector<std::string>{kMailName});
@@ -149,16 +119,9 @@ TEST_F(DovecotProbeTest, ReplacedFilesServeTheNewLeafAfterReload) {
   LeafFiles renewed_other = Leaf("other", {.names = {kOtherName}});
   ASSERT_TRUE(dovecot.Reload());
 
-  for (const Endpoint& endpoint : AllListeners(dovecot)) {
-    auto served = ProbeUntilServed(endpoint, LoopbackOptions(), renewed.fingerprint);
-    ASSERT_TRUE(served) << served.error().ToString();
-    EXPECT_EQ(Fingerprint(*served), renewed.fingerprint) << DescribeEndpoint(endpoint);
-  }
-  for (const Endpoint& endpoint : AllListeners(dovecot, kOtherName)) {
-    auto served = ProbeUntilServed(endpoint, LoopbackOptions(), renewed_other.fingerprint);
-    ASSERT_TRUE(served) << served.error().ToString();
-    EXPECT_EQ(Fingerprint(*served), renewed_other.fingerprint) << DescribeEndpoint(endpoint);
-  }
+  ASSERT_NO_FATAL_FAILURE(ExpectEachServesAfterReload(AllListeners(dovecot), renewed.fingerprint));
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectEachServesAfterReload(AllListeners(dovecot, kOtherName), renewed_other.fingerprint));
 }
 
 }  // namespace

@@ -5,12 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <optional>
 
 #include "nginx.h"
-#include "probe/check.h"
-#include "probe/probe.h"
-#include "served_files.h"
+#include "probe_fixture.h"
 
 namespace mailcert::probe {
 namespace {
@@ -18,25 +15,12 @@ namespace {
 using mailcert::testing::NginxCertificate;
 using mailcert::testing::NginxOptions;
 using mailcert::testing::NginxServer;
-using mailcert::testing::TempDir;
 
 constexpr char kWebName[] = "mail.example.test";
 constexpr char kOtherName[] = "autoconfig.example.test";
 
-class NginxProbeTest : public ::testing::Test {
+class NginxProbeTest : public ServerProbeTest {
  protected:
-  void SetUp() override {
-    auto pki = TestPki::Create();
-    ASSERT_TRUE(pki) << pki.error().ToString();
-    pki_.emplace(std::move(*pki));
-  }
-
-  LeafFiles Leaf(const std::string& stem, LeafSpec spec) {
-    auto files = pki_->Write(certs_.path(), stem, spec);
-    EXPECT_TRUE(files) << files.error().ToString();
-    return files ? *files : LeafFiles{};
-  }
-
   static NginxCertificate Certificate(const LeafFiles& files) {
     return {files.fullchain, files.key};
   }
@@ -45,13 +29,6 @@ class NginxProbeTest : public ::testing::Test {
                         const std::string& host = "127.0.0.1") {
     return {host, nginx.HttpsPort(), Protocol::kHttps, sni};
   }
-
-  CheckReport Check(const Served& served, const std::string& name) {
-    return CheckServed(served, {{name}, pki_->RootPem(), std::chrono::system_clock::now()});
-  }
-
-  TempDir certs_{"mailcert-probe-certs"};
-  std::optional<TestPki> pki_;
 };
 
 TEST_F(NginxProbeTest, ServesTheChainOnIpv4AndIpv6) {

@@ -6,38 +6,22 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <optional>
 
 #include "postfix.h"
-#include "probe/check.h"
-#include "probe/probe.h"
-#include "served_files.h"
+#include "probe_fixture.h"
 
 namespace mailcert::probe {
 namespace {
 
 using mailcert::testing::PostfixOptions;
 using mailcert::testing::PostfixServer;
-using mailcert::testing::TempDir;
 using net::TlsKeyRestriction;
 
 constexpr char kMailName[] = "mail.example.test";
 constexpr char kOtherName[] = "other.example.test";
 
-class PostfixProbeTest : public ::testing::Test {
+class PostfixProbeTest : public ServerProbeTest {
  protected:
-  void SetUp() override {
-    auto pki = TestPki::Create();
-    ASSERT_TRUE(pki) << pki.error().ToString();
-    pki_.emplace(std::move(*pki));
-  }
-
-  LeafFiles Leaf(const std::string& stem, LeafSpec spec) {
-    auto files = pki_->Write(certs_.path(), stem, spec);
-    EXPECT_TRUE(files) << files.error().ToString();
-    return files ? *files : LeafFiles{};
-  }
-
   static Endpoint At(int port, Protocol protocol, const std::string& sni = kMailName) {
     return Endpoint{"127.0.0.1", port, protocol, sni};
   }
@@ -49,9 +33,6 @@ class PostfixProbeTest : public ::testing::Test {
             At(postfix.SubmissionPort(), Protocol::kSmtpStarttls, sni),
             At(postfix.SmtpsPort(), Protocol::kSmtps, sni)};
   }
-
-  TempDir certs_{"mailcert-probe-certs"};
-  std::optional<TestPki> pki_;
 };
 
 TEST_F(PostfixProbeTest, EveryListenerServesTheChainFile) {
@@ -68,8 +49,7 @@ TEST_F(PostfixProbeTest, EveryListenerServesTheChainFile) {
     EXPECT_EQ(served->tls_version, "TLSv1.3");
     EXPECT_EQ(served->leaf.key_type, "ec256");
 
-    CheckReport report =
-        CheckServed(*served, {{kMailName}, pki_->RootPem(), std::chrono::system_clock::now()});
+    CheckReport report = Check(*served, kMailName);
     EXPECT_TRUE(report.chain_verifies) << report.chain_error;
     EXPECT_TRUE(report.names_match);
     EXPECT_FALSE(report.expired);
@@ -85,16 +65,9 @@ TEST_F(PostfixProbeTest, SniMapServesEachNameItsCertificate) {
       PostfixOptions{.chain_files = {mail.combined}, .sni = {{kOtherName, {other.combined}}}});
   ASSERT_TRUE(postfix.Start());
 
-  for (const Endpoint& endpoint : AllListeners(postfix, kOtherName)) {
-    auto served = Probe(endpoint, LoopbackOptions());
-    ASSERT_TRUE(served) << served.error().ToString() << "\n" << postfix.LogTail();
-    EXPECT_EQ(Fingerprint(*served), other.fingerprint) << DescribeEndpoint(endpoint);
-  }
-  for (const Endpoint& endpoint : AllListeners(postfix, kMailName)) {
-    auto served = Probe(endpoint, LoopbackOptions());
-    ASSERT_TRUE(served) << served.error().ToString();
-    EXPECT_EQ(Fingerprint(*served), mail.fingerprint) << DescribeEndpoint(endpoint);
-  }
+  ASSERT_NO_FATAL_FAILURE(ExpectEachServes(AllListeners(postfix, kOtherName), other.fingerprint,
+                                           [&] { return postfix.LogTail(); }));
+  ASSERT_NO_FATAL_FAILURE(ExpectEachServes(AllListeners(postfix, kMailName), mail.fingerprint));
 }
 
 TEST_F(PostfixProbeTest, DualRsaAndEcdsaChainFiles) {
@@ -141,7 +114,7 @@ TEST_F(PostfixProbeTest, ExpiredCertificateIsServedAndReportedExpired) {
   auto served = Probe(At(postfix.SubmissionPort(), Protocol::kSmtpStarttls), LoopbackOptions());
   ASSERT_TRUE(served) << served.error().ToString() << "\n" << postfix.LogTail();
   EXPECT_EQ(Fingerprint(*served), expired.fingerprint);
-  CheckReport report = CheckServed(*served, {{kMailName}, pki_->RootPem(), now});
+  CheckReport report = Check(*served, kMailName, now);
   EXPECT_TRUE(report.expired);
   EXPECT_LE(report.days_left, -10);
   EXPECT_FALSE(report.chain_verifies);
@@ -167,16 +140,9 @@ TEST_F(PostfixProbeTest, ReplacedFilesServeTheNewLeafAfterReload) {
   ASSERT_TRUE(postfix.RebuildSniMap());
   ASSERT_TRUE(postfix.Reload());
 
-  for (const Endpoint& endpoint : AllListeners(postfix)) {
-    auto served = ProbeUntilServed(endpoint, LoopbackOptions(), renewed.fingerprint);
-    ASSERT_TRUE(served) << served.error().ToString();
-    EXPECT_EQ(Fingerprint(*served), renewed.fingerprint) << DescribeEndpoint(endpoint);
-  }
-  for (const Endpoint& endpoint : AllListeners(postfix, kOtherName)) {
-    auto served = ProbeUntilServed(endpoint, LoopbackOptions(), renewed_other.fingerprint);
-    ASSERT_TRUE(served) << served.error().ToString();
-    EXPECT_EQ(Fingerprint(*served), renewed_other.fingerprint) << DescribeEndpoint(endpoint);
-  }
+  ASSERT_NO_FATAL_FAILURE(ExpectEachServesAfterReload(AllListeners(postfix), renewed.fingerprint));
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectEachServesAfterReload(AllListeners(postfix, kOtherName), renewed_other.fingerprint));
 }
 
 TEST_F(PostfixProbeTest, StoppedServerIsConnectionRefused) {
