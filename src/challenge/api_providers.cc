@@ -11,7 +11,7 @@
 namespace mailcert::challenge {
 namespace {
 
-using Factory = ApiProviderResult (*)(const ProviderSettings&, net::HttpClient&);
+using Factory = ApiProviderFactory*;
 
 struct Entry {
   const char* name;                  // mailcert's
@@ -51,9 +51,8 @@ std::vector<std::string> ApiProviderNames() {
   return names;
 }
 
-util::Result<std::unique_ptr<DnsProvider>> MakeApiProvider(const std::string& name,
-                                                           const ProviderSettings& settings,
-                                                           net::HttpClient& http) {
+DnsProviderResult MakeApiProvider(const std::string& name, const ProviderSettings& settings,
+                                  net::HttpClient& http) {
   std::string wanted = util::ToLower(util::Trim(name));
   for (const Entry& entry : Table()) {
     bool match = wanted == entry.name;

@@ -21,8 +21,7 @@ std::vector<std::string> ApiProviderNames();
 // override for tests is documented per provider). `http` outlives the provider.
 // Errors: kNotFound (unknown provider name, listing the known ones), kInvalidInput naming the
 // missing variable (never its value).
-util::Result<std::unique_ptr<DnsProvider>> MakeApiProvider(const std::string& name,
-                                                           const ProviderSettings& settings,
-                                                           net::HttpClient& http);
+DnsProviderResult MakeApiProvider(const std::string& name, const ProviderSettings& settings,
+                                  net::HttpClient& http);
 
 }  // namespace mailcert::challenge

@@ -60,4 +60,7 @@ class DnsProvider {
 // mailcow's dns-01.conf variable names accepted (e.g. CF_Token for Cloudflare).
 using ProviderSettings = std::map<std::string, std::string>;
 
+// What a provider's factory returns: the provider, or why its settings cannot make one.
+using DnsProviderResult = util::Result<std::unique_ptr<DnsProvider>>;
+
 }  // namespace mailcert::challenge

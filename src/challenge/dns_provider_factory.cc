@@ -6,9 +6,8 @@
 
 namespace mailcert::challenge {
 
-util::Result<std::unique_ptr<DnsProvider>> MakeCoreDnsProvider(const std::string& name,
-                                                               const ProviderSettings& settings,
-                                                               const ProviderDeps& deps) {
+DnsProviderResult MakeCoreDnsProvider(const std::string& name, const ProviderSettings& settings,
+                                      const ProviderDeps& deps) {
   const std::optional<std::string> core = CoreProviderName(name);
   if (!core) {
     return util::Fail(util::ErrorCode::kNotFound,

@@ -31,18 +31,17 @@ struct ProviderDeps {
 // any name MakeApiProvider knows) from `settings`.
 // Errors: kInvalidInput naming the missing or malformed setting (never a secret's value);
 // kNotFound for an unknown provider name, listing the known ones; errors reading a key file.
-util::Result<std::unique_ptr<DnsProvider>> MakeDnsProvider(const std::string& name,
-                                                           const ProviderSettings& settings,
-                                                           const ProviderDeps& deps);
+DnsProviderResult MakeDnsProvider(const std::string& name, const ProviderSettings& settings,
+                                  const ProviderDeps& deps);
 
 // The same for rfc2136, powerdns and hook only (kNotFound for any other name). Defined apart
 // from MakeDnsProvider so a program may use these without linking the HTTP-API providers.
-util::Result<std::unique_ptr<DnsProvider>> MakeCoreDnsProvider(const std::string& name,
-                                                               const ProviderSettings& settings,
-                                                               const ProviderDeps& deps);
+DnsProviderResult MakeCoreDnsProvider(const std::string& name, const ProviderSettings& settings,
+                                      const ProviderDeps& deps);
 
 // What the dns-01 solver builds its providers with (MakeDnsProvider, or MakeCoreDnsProvider).
-using DnsProviderFactory = util::Result<std::unique_ptr<DnsProvider>> (*)(
-    const std::string& name, const ProviderSettings& settings, const ProviderDeps& deps);
+using DnsProviderFactory = DnsProviderResult (*)(const std::string& name,
+                                                 const ProviderSettings& settings,
+                                                 const ProviderDeps& deps);
 
 }  // namespace mailcert::challenge

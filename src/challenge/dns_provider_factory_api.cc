@@ -4,9 +4,8 @@
 
 namespace mailcert::challenge {
 
-util::Result<std::unique_ptr<DnsProvider>> MakeDnsProvider(const std::string& name,
-                                                           const ProviderSettings& settings,
-                                                           const ProviderDeps& deps) {
+DnsProviderResult MakeDnsProvider(const std::string& name, const ProviderSettings& settings,
+                                  const ProviderDeps& deps) {
   if (CoreProviderName(name)) return MakeCoreDnsProvider(name, settings, deps);
   if (deps.http == nullptr) {
     return util::Fail(util::ErrorCode::kInternal, "DNS provider " + name + ": no HTTP client");

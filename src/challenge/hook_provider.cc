@@ -18,8 +18,7 @@ std::string FirstLine(const std::string& text) {
 
 }  // namespace
 
-util::Result<std::unique_ptr<DnsProvider>> HookProvider::Make(const ProviderSettings& settings,
-                                                              const ProviderDeps& deps) {
+DnsProviderResult HookProvider::Make(const ProviderSettings& settings, const ProviderDeps& deps) {
   auto program = FindSetting(settings, {"program", "EXEC_PATH"});
   if (!program) {
     return util::Fail(util::ErrorCode::kInvalidInput,

@@ -23,7 +23,9 @@
 //   MAILCERT_ZONE         the zone holding it
 //   MAILCERT_VALUE        the TXT value
 //
-// Settings: program (lego: EXEC_PATH), timeout in seconds (default 120).
+// Settings (mailcert's name, then lego's exec name accepted; lego's EXEC_MODE is refused):
+//   program   EXEC_PATH      the program to call
+//   timeout   EXEC_TIMEOUT   seconds it may take; default 120, at most 3600
 
 #include <chrono>
 #include <map>
@@ -38,10 +40,9 @@ namespace mailcert::challenge {
 
 class HookProvider final : public DnsProvider {
  public:
-  // Errors: kInvalidInput when program is not set; kNotFound when it does not exist or cannot
-  // be executed.
-  static util::Result<std::unique_ptr<DnsProvider>> Make(const ProviderSettings& settings,
-                                                         const ProviderDeps& deps);
+  // Errors: kInvalidInput when program is not set, for EXEC_MODE or a bad timeout; kNotFound
+  // when the program does not exist or cannot be executed.
+  static DnsProviderResult Make(const ProviderSettings& settings, const ProviderDeps& deps);
 
   std::string Describe() const override;
   util::Result<void> AddTxt(const std::string& zone, const std::string& fqdn,

@@ -60,8 +60,8 @@ std::string PowerDnsTxtContent(const std::string& value) {
   return content;
 }
 
-util::Result<std::unique_ptr<DnsProvider>> PowerDnsProvider::Make(const ProviderSettings& settings,
-                                                                  const ProviderDeps& deps) {
+DnsProviderResult PowerDnsProvider::Make(const ProviderSettings& settings,
+                                         const ProviderDeps& deps) {
   auto url = FindSetting(settings, {"api_url", "PDNS_Url", "PDNS_API_URL"});
   if (!url) {
     return util::Fail(Invalid("api_url is not set: the address of PowerDNS's webserver, e.g. "

@@ -11,6 +11,7 @@
 //   server_id  PDNS_ServerId, PDNS_SERVER_NAME   default "localhost"
 //   ttl        PDNS_Ttl                          of the TXT record; default 60
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,8 +25,7 @@ namespace mailcert::challenge {
 class PowerDnsProvider final : public DnsProvider {
  public:
   // Errors: kInvalidInput naming a missing api_url or api_key, or a malformed one.
-  static util::Result<std::unique_ptr<DnsProvider>> Make(const ProviderSettings& settings,
-                                                         const ProviderDeps& deps);
+  static DnsProviderResult Make(const ProviderSettings& settings, const ProviderDeps& deps);
 
   std::string Describe() const override;
   util::Result<void> AddTxt(const std::string& zone, const std::string& fqdn,

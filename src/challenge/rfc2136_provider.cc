@@ -24,8 +24,8 @@ bool LooksLikeAddress(const std::string& text) {
 
 }  // namespace
 
-util::Result<std::unique_ptr<DnsProvider>> Rfc2136Provider::Make(const ProviderSettings& settings,
-                                                                 const ProviderDeps& deps) {
+DnsProviderResult Rfc2136Provider::Make(const ProviderSettings& settings,
+                                        const ProviderDeps& deps) {
   std::optional<dns::TsigKey> key;
   const auto key_name = FindSetting(settings, {"key_name", "RFC2136_TSIG_KEY"});
   const auto secret = FindSetting(settings, {"key_secret", "RFC2136_TSIG_SECRET"});

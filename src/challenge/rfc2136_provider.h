@@ -27,8 +27,7 @@ namespace mailcert::challenge {
 class Rfc2136Provider final : public DnsProvider {
  public:
   // Errors: kInvalidInput for a missing key, a bad server, port or ttl; key file errors.
-  static util::Result<std::unique_ptr<DnsProvider>> Make(const ProviderSettings& settings,
-                                                         const ProviderDeps& deps);
+  static DnsProviderResult Make(const ProviderSettings& settings, const ProviderDeps& deps);
 
   std::string Describe() const override;
   util::Result<void> AddTxt(const std::string& zone, const std::string& fqdn,

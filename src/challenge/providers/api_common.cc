@@ -67,6 +67,17 @@ util::Result<net::HttpResponse> ApiClient::Send(net::HttpRequest request) const 
   return response;
 }
 
+util::Result<void> ApiClient::Expect(const util::Result<net::HttpResponse>& response,
+                                     std::string_view what) const {
+  if (!response) return util::Fail(response.error());
+  if (!IsSuccess(*response)) return util::Fail(Failure(what, *response));
+  return {};
+}
+
+util::Error ApiClient::Failure(std::string_view what, const net::HttpResponse& response) const {
+  return Failure(what, response, message_ == nullptr ? "" : message_(response));
+}
+
 util::Error ApiClient::Failure(std::string_view what, const net::HttpResponse& response,
                                std::string_view api_message) const {
   util::ErrorCode code = util::ErrorCode::kProtocol;
@@ -111,6 +122,19 @@ std::string ApiClient::Scrub(std::string_view text) const {
     }
   }
   return scrubbed;
+}
+
+std::optional<std::string> ZoneCache::Find(std::string_view zone) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto cached = ids_.find(CanonicalName(zone));
+  if (cached == ids_.end()) return std::nullopt;
+  return cached->second;
+}
+
+std::string ZoneCache::Remember(std::string_view zone, std::string id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ids_[CanonicalName(zone)] = id;
+  return id;
 }
 
 std::string UrlEncode(std::string_view text) {

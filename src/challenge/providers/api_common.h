@@ -3,6 +3,9 @@
 // sending requests, and turning an API's answer into an Error a user can act on without ever
 // showing a credential. Internal to challenge/providers/.
 
+#include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,15 +48,28 @@ class Settings {
   std::vector<std::string> secrets_;
 };
 
+// The API's own words in an error answer ("Invalid authentication credentials"), read from the
+// vendor's error body; a snippet of the body, or "", when it has none.
+using ApiMessage = std::string (*)(const net::HttpResponse& response);
+
 // Sends a provider's requests and words its failures. Holds no secret except to remove it.
 class ApiClient {
  public:
-  ApiClient(std::string provider, net::HttpClient& http, std::vector<std::string> secrets)
-      : provider_(std::move(provider)), http_(http), secrets_(std::move(secrets)) {}
+  ApiClient(std::string provider, net::HttpClient& http, std::vector<std::string> secrets,
+            ApiMessage message = nullptr)
+      : provider_(std::move(provider)),
+        http_(http),
+        secrets_(std::move(secrets)),
+        message_(message) {}
 
   // Sends one request. Any HTTP status is a result. Errors: kNetwork/kTimeout from the client,
   // prefixed "<provider>: ".
   util::Result<net::HttpResponse> Send(net::HttpRequest request) const;
+
+  // Success for a 2xx answer. Errors: the error `response` holds; Failure(what, response) for
+  // any other status.
+  util::Result<void> Expect(const util::Result<net::HttpResponse>& response,
+                            std::string_view what) const;
 
   // The error for an answer that is not what `what` needed: "<provider>: <what>: HTTP <status>:
   // <api_message>" (or a snippet of the body when the API gave no message). The code follows
@@ -61,6 +77,8 @@ class ApiClient {
   // kRateLimited, anything else kProtocol.
   util::Error Failure(std::string_view what, const net::HttpResponse& response,
                       std::string_view api_message) const;
+  // The same with the message the ApiMessage given at construction reads from `response`.
+  util::Error Failure(std::string_view what, const net::HttpResponse& response) const;
   // An error with this provider's prefix; its texts scrubbed of secrets.
   util::Error Make(util::ErrorCode code, std::string_view message) const;
 
@@ -77,6 +95,20 @@ class ApiClient {
   std::string provider_;
   net::HttpClient& http_;
   std::vector<std::string> secrets_;
+  ApiMessage message_;
+};
+
+// Zone ids by zone name (compared as CanonicalName), kept for the provider's life: a zone's id
+// does not change. Thread-safe.
+class ZoneCache {
+ public:
+  std::optional<std::string> Find(std::string_view zone) const;
+  // Remembers `id` for `zone`; returns it.
+  std::string Remember(std::string_view zone, std::string id);
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::string> ids_;  // guarded by mu_
 };
 
 inline bool IsSuccess(const net::HttpResponse& response) {

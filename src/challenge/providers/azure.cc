@@ -9,14 +9,13 @@
 // Errors come as {"error":{"code":…,"message":…}}; the token endpoint answers
 // {"error":"invalid_client","error_description":"AADSTS7000215: …"}.
 
-#include <chrono>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "challenge/providers/api_common.h"
+#include "challenge/providers/json_api.h"
 #include "challenge/providers/providers.h"
 #include "util/strings.h"
 
@@ -82,58 +81,29 @@ class AzureProvider final : public DnsProvider {
     std::erase(values, value);
     if (values.size() == before) return {};
     if (!values.empty()) return Put(url, values, "remove TXT " + fqdn);
-    MC_ASSIGN_OR_RETURN(net::HttpResponse response, Send("DELETE", url, ""));
-    if (!api::IsSuccess(response) && response.status != 404) {
-      return util::Fail(api_.Failure("remove TXT " + fqdn, response, AzureMessage(response)));
-    }
-    return {};
+    MC_ASSIGN_OR_RETURN(net::HttpResponse response, Send("DELETE", url, nullptr));
+    if (response.status == 404) return {};
+    return api_.Expect(response, "remove TXT " + fqdn);
   }
 
  private:
-  // Client-credentials grant, cached until a minute before it expires.
+  // Client-credentials grant (RFC 6749 §4.4).
   util::Result<std::string> Token() {
-    auto now = std::chrono::steady_clock::now();
-    if (!token_.empty() && now < token_expires_) return token_;
-    net::HttpRequest request;
-    request.method = "POST";
-    request.url = login_ + "/" + api::UrlEncode(tenant_) + "/oauth2/v2.0/token";
-    request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
-                       {"Accept", "application/json"}};
-    request.body = api::FormEncode({{"grant_type", "client_credentials"},
-                                    {"client_id", app_id_},
-                                    {"client_secret", secret_},
-                                    {"scope", management_scope_}});
-    MC_ASSIGN_OR_RETURN(net::HttpResponse response, api_.Send(request));
-    std::string what = "get a token for app " + app_id_ + " in tenant " + tenant_;
-    if (!api::IsSuccess(response)) {
-      util::Error error = api_.Failure(what, response, AzureMessage(response));
-      error.code = util::ErrorCode::kInvalidInput;  // wrong tenant, app id or secret
-      return util::Fail(std::move(error));
-    }
-    MC_ASSIGN_OR_RETURN(util::Json json, api_.ParseJson(what, response));
-    std::string token = util::OptionalString(json, "access_token").value_or("");
-    if (token.empty()) {
-      return util::Fail(api_.Make(util::ErrorCode::kProtocol, what + ": no access_token"));
-    }
-    int64_t lifetime = util::OptionalInt(json, "expires_in").value_or(300);
-    token_ = token;
-    token_expires_ = now + std::chrono::seconds(std::max<int64_t>(lifetime - 60, 0));
-    api_.AddSecret(token);
-    return token_;
+    return token_.Get(api_, "get a token for app " + app_id_ + " in tenant " + tenant_,
+                      [&]() -> util::Result<net::HttpRequest> {
+                        return api::TokenRequest(
+                            login_ + "/" + api::UrlEncode(tenant_) + "/oauth2/v2.0/token",
+                            {{"grant_type", "client_credentials"},
+                             {"client_id", app_id_},
+                             {"client_secret", secret_},
+                             {"scope", management_scope_}});
+                      });
   }
 
   util::Result<net::HttpResponse> Send(const std::string& method, const std::string& url,
-                                       const std::string& body) {
+                                       const util::Json* body) {
     MC_ASSIGN_OR_RETURN(std::string token, Token());
-    net::HttpRequest request;
-    request.method = method;
-    request.url = url;
-    request.headers = {{"Authorization", "Bearer " + token}, {"Accept", "application/json"}};
-    if (!body.empty()) {
-      request.headers.emplace_back("Content-Type", "application/json");
-      request.body = body;
-    }
-    return api_.Send(request);
+    return api_.Send(api::JsonRequest(method, url, {{"Authorization", "Bearer " + token}}, body));
   }
 
   // {zone resource id}/TXT/{relative name}?api-version=…
@@ -144,26 +114,18 @@ class AzureProvider final : public DnsProvider {
   }
 
   util::Result<std::string> FindZone(const std::string& zone) {
-    std::string name = api::CanonicalName(zone);
-    if (auto cached = zones_.find(name); cached != zones_.end()) return cached->second;
+    if (auto cached = zones_.Find(zone)) return *cached;
     std::string what = "look up zone " + zone;
     std::string url = management_ + "/subscriptions/" + api::UrlEncode(subscription_) +
                       "/providers/Microsoft.Network/dnszones?" + kApiVersion;
     for (int page = 0; page < 50 && !url.empty(); ++page) {
-      MC_ASSIGN_OR_RETURN(net::HttpResponse response, Send("GET", url, ""));
-      if (!api::IsSuccess(response)) {
-        return util::Fail(api_.Failure(what, response, AzureMessage(response)));
-      }
+      MC_ASSIGN_OR_RETURN(net::HttpResponse response, Send("GET", url, nullptr));
+      MC_RETURN_IF_ERROR(api_.Expect(response, what));
       MC_ASSIGN_OR_RETURN(util::Json json, api_.ParseJson(what, response));
-      if (json.contains("value") && json["value"].is_array()) {
-        for (const util::Json& item : json["value"]) {
-          if (api::SameName(util::OptionalString(item, "name").value_or(""), name)) {
-            std::string id = util::OptionalString(item, "id").value_or("");
-            if (!id.empty()) {
-              zones_[name] = id;
-              return id;
-            }
-          }
+      for (const util::Json& item : api::ArrayOf(json, "value")) {
+        if (api::SameName(util::OptionalString(item, "name").value_or(""), zone)) {
+          std::string id = util::OptionalString(item, "id").value_or("");
+          if (!id.empty()) return zones_.Remember(zone, id);
         }
       }
       url = util::OptionalString(json, "nextLink").value_or("");
@@ -177,12 +139,10 @@ class AzureProvider final : public DnsProvider {
   util::Result<std::vector<std::string>> ReadValues(const std::string& url,
                                                     const std::string& fqdn) {
     std::string what = "read TXT " + fqdn;
-    MC_ASSIGN_OR_RETURN(net::HttpResponse response, Send("GET", url, ""));
+    MC_ASSIGN_OR_RETURN(net::HttpResponse response, Send("GET", url, nullptr));
     std::vector<std::string> values;
     if (response.status == 404) return values;  // no record set yet
-    if (!api::IsSuccess(response)) {
-      return util::Fail(api_.Failure(what, response, AzureMessage(response)));
-    }
+    MC_RETURN_IF_ERROR(api_.Expect(response, what));
     MC_ASSIGN_OR_RETURN(util::Json json, api_.ParseJson(what, response));
     if (!json.contains("properties") || !json["properties"].is_object()) return values;
     const util::Json& properties = json["properties"];
@@ -205,11 +165,7 @@ class AzureProvider final : public DnsProvider {
     util::Json records = util::Json::array();
     for (const std::string& value : values) records.push_back({{"value", {value}}});
     util::Json body = {{"properties", {{"TTL", kTtl}, {"TXTRecords", records}}}};
-    MC_ASSIGN_OR_RETURN(net::HttpResponse response, Send("PUT", url, util::DumpJson(body)));
-    if (!api::IsSuccess(response)) {
-      return util::Fail(api_.Failure(what, response, AzureMessage(response)));
-    }
-    return {};
+    return api_.Expect(Send("PUT", url, &body), what);
   }
 
   api::ApiClient api_;
@@ -220,15 +176,14 @@ class AzureProvider final : public DnsProvider {
   const std::string tenant_;
   const std::string app_id_;
   const std::string secret_;
-  std::mutex mu_;  // guards everything below, and each read-modify-write of a record set
-  std::string token_;
-  std::chrono::steady_clock::time_point token_expires_;
-  std::map<std::string, std::string> zones_;
+  std::mutex mu_;  // guards the token, and each read-modify-write of a record set
+  api::AccessToken token_;
+  api::ZoneCache zones_;
 };
 
 }  // namespace
 
-ApiProviderResult MakeAzureProvider(const ProviderSettings& values, net::HttpClient& http) {
+DnsProviderResult MakeAzureProvider(const ProviderSettings& values, net::HttpClient& http) {
   api::Settings settings("azure", values);
   MC_ASSIGN_OR_RETURN(std::string management,
                       settings.BaseUrl("AZUREDNS_API_BASE", "https://management.azure.com"));
@@ -241,7 +196,7 @@ ApiProviderResult MakeAzureProvider(const ProviderSettings& values, net::HttpCli
   MC_ASSIGN_OR_RETURN(std::string app_id,
                       settings.Required("AZUREDNS_APPID", "the app registration's client id"));
   MC_ASSIGN_OR_RETURN(std::string secret, settings.Secret("AZUREDNS_CLIENTSECRET"));
-  api::ApiClient api("azure", http, settings.secrets());
+  api::ApiClient api("azure", http, settings.secrets(), AzureMessage);
   return std::make_unique<AzureProvider>(std::move(api), management, login, subscription, tenant,
                                          app_id, secret);
 }

@@ -167,12 +167,7 @@ class AzureFake : public FakeApi {
   }
 };
 
-std::unique_ptr<FakeApi> MakeFake() {
-  auto fake = std::make_unique<AzureFake>();
-  fake->Start();
-  fake->AddZone("example.test");
-  return fake;
-}
+std::unique_ptr<FakeApi> MakeFake() { return StartFake<AzureFake>(); }
 
 ProviderSettings Settings(const FakeApi& fake) {
   return {{"AZUREDNS_SUBSCRIPTIONID", kSubscription},

@@ -8,13 +8,13 @@
 // well-formed but unknown token was not confirmed (the fake answers 403, code 10000), so any
 // 401/403 counts as a credential problem.
 
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "challenge/providers/api_common.h"
+#include "challenge/providers/json_api.h"
 #include "challenge/providers/providers.h"
 #include "util/strings.h"
 
@@ -24,7 +24,9 @@ namespace {
 constexpr int kTtl = 120;  // acme.sh's; Cloudflare's minimum is 60 (1 means "automatic")
 
 // "Authentication error (code 10000)"; nested error_chain messages follow their parent.
-std::string CloudflareMessage(const util::Json& body) {
+std::string CloudflareMessage(const net::HttpResponse& response) {
+  auto body = util::ParseJson(response.body, "cloudflare");
+  if (!body) return "";
   std::vector<std::string> parts;
   auto add = [&](const util::Json& error) {
     if (!error.is_object()) return;
@@ -34,39 +36,31 @@ std::string CloudflareMessage(const util::Json& body) {
     }
     if (!text.empty()) parts.push_back(text);
   };
-  if (body.is_object() && body.contains("errors") && body["errors"].is_array()) {
-    for (const util::Json& error : body["errors"]) {
-      add(error);
-      if (error.is_object() && error.contains("error_chain") && error["error_chain"].is_array()) {
-        for (const util::Json& inner : error["error_chain"]) add(inner);
-      }
-    }
+  for (const util::Json& error : api::ArrayOf(*body, "errors")) {
+    add(error);
+    for (const util::Json& inner : api::ArrayOf(error, "error_chain")) add(inner);
   }
   return util::Join(parts, "; ");
 }
 
 class CloudflareProvider final : public DnsProvider {
  public:
-  CloudflareProvider(api::ApiClient api, std::string base, net::HeaderList auth,
-                     std::string auth_kind, std::string account_id, std::string zone_id)
+  CloudflareProvider(api::JsonApi api, std::string auth_kind, std::string account_id,
+                     std::string zone_id)
       : api_(std::move(api)),
-        base_(std::move(base)),
-        auth_(std::move(auth)),
         auth_kind_(std::move(auth_kind)),
         account_id_(std::move(account_id)),
         zone_id_(std::move(zone_id)) {}
 
   std::string Describe() const override {
-    return "cloudflare (" + api::HostOf(base_) + ", " + auth_kind_ + ")";
+    return "cloudflare (" + api::HostOf(api_.base()) + ", " + auth_kind_ + ")";
   }
 
   util::Result<void> AddTxt(const std::string& zone, const std::string& fqdn,
                             const std::string& value) override {
     MC_ASSIGN_OR_RETURN(std::string zone_id, FindZone(zone));
-    MC_ASSIGN_OR_RETURN(std::vector<Record> records, ListTxt(zone_id, fqdn));
-    for (const Record& record : records) {
-      if (record.content == value) return {};  // already there
-    }
+    MC_ASSIGN_OR_RETURN(std::vector<api::TxtRecord> records, ListTxt(zone_id, fqdn));
+    if (api::HasValue(records, value)) return {};  // already there
     util::Json body = {
         {"type", "TXT"}, {"name", api::CanonicalName(fqdn)}, {"content", value}, {"ttl", kTtl}};
     std::string what = "add TXT " + fqdn;
@@ -79,49 +73,31 @@ class CloudflareProvider final : public DnsProvider {
   util::Result<void> RemoveTxt(const std::string& zone, const std::string& fqdn,
                                const std::string& value) override {
     MC_ASSIGN_OR_RETURN(std::string zone_id, FindZone(zone));
-    MC_ASSIGN_OR_RETURN(std::vector<Record> records, ListTxt(zone_id, fqdn));
-    for (const Record& record : records) {
-      if (record.content != value) continue;
+    MC_ASSIGN_OR_RETURN(std::vector<api::TxtRecord> records, ListTxt(zone_id, fqdn));
+    return api::RemoveEach(records, value, [&](const api::TxtRecord& record) -> util::Result<void> {
       MC_ASSIGN_OR_RETURN(util::Json deleted,
                           Call("DELETE", "/zones/" + zone_id + "/dns_records/" + record.id,
                                "remove TXT " + fqdn, nullptr));
       (void)deleted;
-    }
-    return {};
+      return {};
+    });
   }
 
  private:
-  struct Record {
-    std::string id;
-    std::string content;
-  };
-
   // Sends one request and returns "result" of a successful envelope.
   util::Result<util::Json> Call(const std::string& method, const std::string& path,
                                 const std::string& what, const util::Json* body) {
-    net::HttpRequest request;
-    request.method = method;
-    request.url = base_ + path;
-    request.headers = auth_;
-    request.headers.emplace_back("Accept", "application/json");
-    if (body != nullptr) {
-      request.headers.emplace_back("Content-Type", "application/json");
-      request.body = util::DumpJson(*body);
+    MC_ASSIGN_OR_RETURN(net::HttpResponse response, api_.Call(method, path, body));
+    MC_ASSIGN_OR_RETURN(util::Json json, api_.ParseJson(what, response));
+    if (!api::IsSuccess(response) || !util::OptionalBool(json, "success").value_or(false)) {
+      return util::Fail(api_.Failure(what, response));
     }
-    MC_ASSIGN_OR_RETURN(net::HttpResponse response, api_.Send(request));
-    auto json = api_.ParseJson(what, response);
-    if (!json) return util::Fail(json.error());
-    if (!api::IsSuccess(response) || !util::OptionalBool(*json, "success").value_or(false)) {
-      return util::Fail(api_.Failure(what, response, CloudflareMessage(*json)));
-    }
-    return json->contains("result") ? (*json)["result"] : util::Json();
+    return json.contains("result") ? json["result"] : util::Json();
   }
 
   util::Result<std::string> FindZone(const std::string& zone) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (auto cached = zones_.find(api::CanonicalName(zone)); cached != zones_.end()) {
-      return cached->second;
-    }
+    if (auto cached = zones_.Find(zone)) return *cached;
     std::string what = "look up zone " + zone;
     std::string id;
     if (!zone_id_.empty()) {
@@ -149,37 +125,28 @@ class CloudflareProvider final : public DnsProvider {
                                       " is not in this Cloudflare account (or the token may "
                                       "not read it: it needs Zone:Read and DNS:Edit)"));
     }
-    zones_[api::CanonicalName(zone)] = id;
-    return id;
+    return zones_.Remember(zone, id);
   }
 
-  util::Result<std::vector<Record>> ListTxt(const std::string& zone_id, const std::string& fqdn) {
+  util::Result<std::vector<api::TxtRecord>> ListTxt(const std::string& zone_id,
+                                                    const std::string& fqdn) {
     std::string path = "/zones/" + zone_id + "/dns_records?type=TXT&per_page=100&name=" +
                        api::UrlEncode(api::CanonicalName(fqdn));
     MC_ASSIGN_OR_RETURN(util::Json result, Call("GET", path, "list TXT " + fqdn, nullptr));
-    std::vector<Record> records;
-    if (!result.is_array()) return records;
-    for (const util::Json& item : result) {
-      if (!api::SameName(util::OptionalString(item, "name").value_or(""), fqdn)) continue;
-      records.push_back({util::OptionalString(item, "id").value_or(""),
-                         api::UnquoteTxt(util::OptionalString(item, "content").value_or(""))});
-    }
-    return records;
+    return api::TxtRecordsNamed(result, fqdn, "content");
   }
 
-  api::ApiClient api_;
-  const std::string base_;
-  const net::HeaderList auth_;
+  const api::JsonApi api_;
   const std::string auth_kind_;
   const std::string account_id_;
   const std::string zone_id_;
-  std::mutex mu_;
-  std::map<std::string, std::string> zones_;  // zone name → id, guarded by mu_
+  std::mutex mu_;         // one zone lookup at a time
+  api::ZoneCache zones_;  // zone name → id
 };
 
 }  // namespace
 
-ApiProviderResult MakeCloudflareProvider(const ProviderSettings& values, net::HttpClient& http) {
+DnsProviderResult MakeCloudflareProvider(const ProviderSettings& values, net::HttpClient& http) {
   api::Settings settings("cloudflare", values);
   MC_ASSIGN_OR_RETURN(std::string base,
                       settings.BaseUrl("CF_API_BASE", "https://api.cloudflare.com/client/v4"));
@@ -201,10 +168,9 @@ ApiProviderResult MakeCloudflareProvider(const ProviderSettings& values, net::Ht
     auth.emplace_back("X-Auth-Key", key);
     kind = "global API key of " + email;
   }
-  api::ApiClient api("cloudflare", http, settings.secrets());
-  return std::make_unique<CloudflareProvider>(std::move(api), base, std::move(auth), kind,
-                                              settings.Optional("CF_Account_ID"),
-                                              settings.Optional("CF_Zone_ID"));
+  return std::make_unique<CloudflareProvider>(
+      api::JsonApi(settings, http, base, std::move(auth), CloudflareMessage), kind,
+      settings.Optional("CF_Account_ID"), settings.Optional("CF_Zone_ID"));
 }
 
 }  // namespace mailcert::challenge

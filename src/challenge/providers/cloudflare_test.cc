@@ -183,16 +183,7 @@ TEST(CloudflareTest, MalformedTokenShowsCloudflaresErrorChain) {
 }  // namespace
 
 ProviderCase CloudflareCase() {
-  ProviderCase c;
-  c.name = "cloudflare";
-  c.acme_sh_name = "dns_cf";
-  c.required = {"CF_Token"};
-  c.secret_setting = "CF_Token";
-  c.ttl = 120;
-  c.make_fake = MakeFake;
-  c.settings = Settings;
-  c.secrets = {kToken};
-  return c;
+  return TokenCase("cloudflare", "dns_cf", "CF_Token", kToken, 120, MakeFake, Settings);
 }
 
 }  // namespace mailcert::challenge::testing

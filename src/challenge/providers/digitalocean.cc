@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "challenge/providers/api_common.h"
+#include "challenge/providers/json_api.h"
 #include "challenge/providers/providers.h"
 #include "util/strings.h"
 
@@ -28,115 +29,68 @@ std::string DigitalOceanMessage(const net::HttpResponse& response) {
 
 class DigitalOceanProvider final : public DnsProvider {
  public:
-  DigitalOceanProvider(api::ApiClient api, std::string base, std::string token)
-      : api_(std::move(api)), base_(std::move(base)), token_(std::move(token)) {}
+  explicit DigitalOceanProvider(api::JsonApi api) : api_(std::move(api)) {}
 
   std::string Describe() const override {
-    return "digitalocean (" + api::HostOf(base_) + ", API token)";
+    return "digitalocean (" + api::HostOf(api_.base()) + ", API token)";
   }
 
   util::Result<void> AddTxt(const std::string& zone, const std::string& fqdn,
                             const std::string& value) override {
     MC_RETURN_IF_ERROR(CheckZone(zone));
-    MC_ASSIGN_OR_RETURN(std::vector<Record> records, ListTxt(zone, fqdn));
-    for (const Record& record : records) {
-      if (record.data == value) return {};
-    }
+    MC_ASSIGN_OR_RETURN(std::vector<api::TxtRecord> records, ListTxt(zone, fqdn));
+    if (api::HasValue(records, value)) return {};
     util::Json body = {
         {"type", "TXT"}, {"name", api::RelativeName(fqdn, zone)}, {"data", value}, {"ttl", kTtl}};
-    return Expect(Call("POST", DomainPath(zone) + "/records", &body), "add TXT " + fqdn);
+    return api_.Expect(api_.Call("POST", DomainPath(zone) + "/records", &body), "add TXT " + fqdn);
   }
 
   util::Result<void> RemoveTxt(const std::string& zone, const std::string& fqdn,
                                const std::string& value) override {
     MC_RETURN_IF_ERROR(CheckZone(zone));
-    MC_ASSIGN_OR_RETURN(std::vector<Record> records, ListTxt(zone, fqdn));
-    for (const Record& record : records) {
-      if (record.data != value) continue;
-      auto response = Call("DELETE", DomainPath(zone) + "/records/" + record.id, nullptr);
-      if (response && response->status == 404) continue;  // gone meanwhile
-      MC_RETURN_IF_ERROR(Expect(std::move(response), "remove TXT " + fqdn));
-    }
-    return {};
+    MC_ASSIGN_OR_RETURN(std::vector<api::TxtRecord> records, ListTxt(zone, fqdn));
+    return api::RemoveEach(records, value, [&](const api::TxtRecord& record) {
+      return api_.Delete(DomainPath(zone) + "/records/" + record.id, "remove TXT " + fqdn);
+    });
   }
 
  private:
-  struct Record {
-    std::string id;
-    std::string data;
-  };
-
   std::string DomainPath(const std::string& zone) const {
     return "/domains/" + api::UrlEncode(api::CanonicalName(zone));
   }
 
-  util::Result<net::HttpResponse> Call(const std::string& method, const std::string& path,
-                                       const util::Json* body) {
-    net::HttpRequest request;
-    request.method = method;
-    request.url = base_ + path;
-    request.headers = {{"Authorization", "Bearer " + token_}, {"Accept", "application/json"}};
-    if (body != nullptr) {
-      request.headers.emplace_back("Content-Type", "application/json");
-      request.body = util::DumpJson(*body);
-    }
-    return api_.Send(request);
-  }
-
-  util::Result<void> Expect(util::Result<net::HttpResponse> response, const std::string& what) {
-    if (!response) return util::Fail(response.error());
-    if (!api::IsSuccess(*response)) {
-      return util::Fail(api_.Failure(what, *response, DigitalOceanMessage(*response)));
-    }
-    return {};
-  }
-
   util::Result<void> CheckZone(const std::string& zone) {
-    MC_ASSIGN_OR_RETURN(net::HttpResponse response, Call("GET", DomainPath(zone), nullptr));
+    MC_ASSIGN_OR_RETURN(net::HttpResponse response, api_.Call("GET", DomainPath(zone)));
     if (response.status == 404) {
       return util::Fail(api_.Make(util::ErrorCode::kNotFound,
                                   "domain " + zone + " is not in this DigitalOcean account"));
     }
-    return Expect(response, "look up domain " + zone);
+    return api_.Expect(response, "look up domain " + zone);
   }
 
-  util::Result<std::vector<Record>> ListTxt(const std::string& zone, const std::string& fqdn) {
-    std::string what = "list TXT " + fqdn;
-    MC_ASSIGN_OR_RETURN(net::HttpResponse response,
-                        Call("GET",
-                             DomainPath(zone) + "/records?type=TXT&per_page=200&name=" +
-                                 api::UrlEncode(api::CanonicalName(fqdn)),
-                             nullptr));
-    MC_RETURN_IF_ERROR(Expect(response, what));
-    MC_ASSIGN_OR_RETURN(util::Json json, api_.ParseJson(what, response));
-    std::vector<Record> records;
-    if (!json.contains("domain_records") || !json["domain_records"].is_array()) return records;
-    std::string name = api::RelativeName(fqdn, zone);
-    for (const util::Json& item : json["domain_records"]) {
-      if (util::OptionalString(item, "type").value_or("") != "TXT") continue;
-      if (!api::SameName(util::OptionalString(item, "name").value_or(""), name)) continue;
-      std::string id = item.contains("id") ? item["id"].dump() : "";
-      if (item.contains("id") && item["id"].is_string()) id = item["id"].get<std::string>();
-      records.push_back({id, api::UnquoteTxt(util::OptionalString(item, "data").value_or(""))});
-    }
-    return records;
+  util::Result<std::vector<api::TxtRecord>> ListTxt(const std::string& zone,
+                                                    const std::string& fqdn) {
+    MC_ASSIGN_OR_RETURN(util::Json json,
+                        api_.GetJson(DomainPath(zone) + "/records?type=TXT&per_page=200&name=" +
+                                         api::UrlEncode(api::CanonicalName(fqdn)),
+                                     "list TXT " + fqdn));
+    return api::TxtRecordsNamed(api::ArrayOf(json, "domain_records"), api::RelativeName(fqdn, zone),
+                                "data");
   }
 
-  api::ApiClient api_;
-  const std::string base_;
-  const std::string token_;
+  const api::JsonApi api_;
 };
 
 }  // namespace
 
-ApiProviderResult MakeDigitalOceanProvider(const ProviderSettings& values, net::HttpClient& http) {
+DnsProviderResult MakeDigitalOceanProvider(const ProviderSettings& values, net::HttpClient& http) {
   api::Settings settings("digitalocean", values);
   MC_ASSIGN_OR_RETURN(std::string base,
                       settings.BaseUrl("DO_API_BASE", "https://api.digitalocean.com/v2"));
   MC_ASSIGN_OR_RETURN(std::string token,
                       settings.Secret("DO_API_KEY", "a personal access token with write scope"));
-  api::ApiClient api("digitalocean", http, settings.secrets());
-  return std::make_unique<DigitalOceanProvider>(std::move(api), base, token);
+  return std::make_unique<DigitalOceanProvider>(api::JsonApi(
+      settings, http, base, {{"Authorization", "Bearer " + token}}, DigitalOceanMessage));
 }
 
 }  // namespace mailcert::challenge

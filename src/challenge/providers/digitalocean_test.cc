@@ -53,10 +53,7 @@ class DigitalOceanFake : public FakeApi {
             422, {{"id", "unprocessable_entity"}, {"message", "TTL must be at least 30"}});
       }
       std::string name = body["name"];
-      FakeRecord record{
-          NewId(),     zone, name == "@" ? zone : name + "." + zone, body["type"], body["data"],
-          body["ttl"], 0};
-      records().push_back(record);
+      FakeRecord record = CreateRecord(zone, name, "@", body["type"], body["data"], body["ttl"]);
       return JsonResponse(201, {{"domain_record", {{"id", std::stol(record.id)}, {"name", name}}}});
     }
     if (path.size() == 5 && request.method == "DELETE") {
@@ -78,12 +75,7 @@ class DigitalOceanFake : public FakeApi {
   }
 };
 
-std::unique_ptr<FakeApi> MakeFake() {
-  auto fake = std::make_unique<DigitalOceanFake>();
-  fake->Start();
-  fake->AddZone("example.test");
-  return fake;
-}
+std::unique_ptr<FakeApi> MakeFake() { return StartFake<DigitalOceanFake>(); }
 
 ProviderSettings Settings(const FakeApi& fake) {
   return {{"DO_API_KEY", kToken}, {"DO_API_BASE", fake.base_url() + "/v2"}};
@@ -108,16 +100,7 @@ TEST(DigitalOceanTest, WrongTokenShowsTheApisMessage) {
 }  // namespace
 
 ProviderCase DigitalOceanCase() {
-  ProviderCase c;
-  c.name = "digitalocean";
-  c.acme_sh_name = "dns_dgon";
-  c.required = {"DO_API_KEY"};
-  c.secret_setting = "DO_API_KEY";
-  c.ttl = 30;
-  c.make_fake = MakeFake;
-  c.settings = Settings;
-  c.secrets = {kToken};
-  return c;
+  return TokenCase("digitalocean", "dns_dgon", "DO_API_KEY", kToken, 30, MakeFake, Settings);
 }
 
 }  // namespace mailcert::challenge::testing

@@ -74,10 +74,7 @@ class DnsimpleFake : public FakeApi {
     if (path.size() == 5 && request.method == "POST") {
       util::Json body = util::Json::parse(request.body);
       std::string name = body["name"];
-      FakeRecord record{
-          NewId(),     zone, name.empty() ? zone : name + "." + zone, body["type"], body["content"],
-          body["ttl"], 0};
-      records().push_back(record);
+      FakeRecord record = CreateRecord(zone, name, "", body["type"], body["content"], body["ttl"]);
       return JsonResponse(201, {{"data", {{"id", std::stol(record.id)}, {"name", name}}}});
     }
     if (path.size() == 6 && request.method == "DELETE") {
@@ -96,12 +93,7 @@ class DnsimpleFake : public FakeApi {
   }
 };
 
-std::unique_ptr<FakeApi> MakeFake() {
-  auto fake = std::make_unique<DnsimpleFake>();
-  fake->Start();
-  fake->AddZone("example.test");
-  return fake;
-}
+std::unique_ptr<FakeApi> MakeFake() { return StartFake<DnsimpleFake>(); }
 
 ProviderSettings Settings(const FakeApi& fake) {
   return {{"DNSimple_OAUTH_TOKEN", kToken}, {"DNSimple_API_BASE", fake.base_url() + "/v2"}};
@@ -130,16 +122,8 @@ TEST(DnsimpleTest, UserTokenNeedsTheAccountId) {
 }  // namespace
 
 ProviderCase DnsimpleCase() {
-  ProviderCase c;
-  c.name = "dnsimple";
-  c.acme_sh_name = "dns_dnsimple";
-  c.required = {"DNSimple_OAUTH_TOKEN"};
-  c.secret_setting = "DNSimple_OAUTH_TOKEN";
-  c.ttl = 60;
-  c.make_fake = MakeFake;
-  c.settings = Settings;
-  c.secrets = {kToken};
-  return c;
+  return TokenCase("dnsimple", "dns_dnsimple", "DNSimple_OAUTH_TOKEN", kToken, 60, MakeFake,
+                   Settings);
 }
 
 }  // namespace mailcert::challenge::testing

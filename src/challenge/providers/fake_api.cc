@@ -115,6 +115,14 @@ std::string FakeApi::AddRecord(FakeRecord record) {
 
 std::string FakeApi::NewId() { return std::to_string(next_id_++); }
 
+FakeRecord FakeApi::CreateRecord(const std::string& zone, const std::string& relative,
+                                 std::string_view apex, std::string type, std::string value,
+                                 int ttl) {
+  std::string name = relative == apex ? zone : relative + "." + zone;
+  records_.push_back({NewId(), zone, name, std::move(type), std::move(value), ttl, 0});
+  return records_.back();
+}
+
 std::vector<FakeRecord> FakeApi::Records(const std::string& name, const std::string& type) const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<FakeRecord> found;
@@ -139,6 +147,22 @@ std::vector<FakeRecord> FakeApi::AllRecords() const {
 std::vector<std::string> FakeApi::RequestLog() const {
   std::lock_guard<std::mutex> lock(mu_);
   return log_;
+}
+
+ProviderCase TokenCase(std::string name, std::string acme_sh_name, std::string token_setting,
+                       std::string token, int ttl,
+                       std::function<std::unique_ptr<FakeApi>()> make_fake,
+                       std::function<ProviderSettings(const FakeApi&)> settings) {
+  ProviderCase c;
+  c.name = std::move(name);
+  c.acme_sh_name = std::move(acme_sh_name);
+  c.required = {token_setting};
+  c.secret_setting = std::move(token_setting);
+  c.ttl = ttl;
+  c.make_fake = std::move(make_fake);
+  c.settings = std::move(settings);
+  c.secrets = {std::move(token)};
+  return c;
 }
 
 std::unique_ptr<net::HttpClient> MakeTestHttpClient() {

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "challenge/dns_provider.h"
@@ -78,6 +79,10 @@ class FakeApi {
 
   // Helpers for Handle() (mu_ held).
   std::string NewId();
+  // Adds the record a create request names `relative` to `zone`, where `apex` is how the API
+  // names the apex ("@" or ""); returns it, with its new id.
+  FakeRecord CreateRecord(const std::string& zone, const std::string& relative,
+                          std::string_view apex, std::string type, std::string value, int ttl);
   std::vector<FakeRecord>& records() { return records_; }
   const std::map<std::string, std::string>& zones() const { return zones_; }  // name → id
   std::string ZoneNameById(const std::string& id) const;
@@ -96,6 +101,15 @@ class FakeApi {
   std::string fail_message_;
   int next_id_ = 1000;
 };
+
+// A started `Fake` holding zone "example.test", with id `zone_id` (or one made up).
+template <typename Fake>
+std::unique_ptr<FakeApi> StartFake(const std::string& zone_id = "") {
+  auto fake = std::make_unique<Fake>();
+  fake->Start();
+  fake->AddZone("example.test", zone_id);
+  return fake;
+}
 
 // The real curl client mailcert uses, for talking to the fakes.
 std::unique_ptr<net::HttpClient> MakeTestHttpClient();
@@ -120,6 +134,13 @@ struct ProviderCase {
   // More of them, computed only when a test runs (keys generated for the case).
   std::function<std::vector<std::string>()> lazy_secrets;
 };
+
+// The case of a provider whose one credential is an API token in `token_setting`: the only
+// required setting, the one broken for the bad-credential test; `token` is never to be shown.
+ProviderCase TokenCase(std::string name, std::string acme_sh_name, std::string token_setting,
+                       std::string token, int ttl,
+                       std::function<std::unique_ptr<FakeApi>()> make_fake,
+                       std::function<ProviderSettings(const FakeApi&)> settings);
 
 // gtest prints the case by name.
 inline void PrintTo(const ProviderCase& c, std::ostream* os) { *os << c.name; }

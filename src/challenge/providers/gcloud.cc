@@ -10,13 +10,13 @@
 // {"error":"invalid_grant","error_description":"Invalid JWT Signature."}.
 
 #include <chrono>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "challenge/providers/api_common.h"
+#include "challenge/providers/json_api.h"
 #include "challenge/providers/providers.h"
 #include "crypto/jws.h"
 #include "crypto/key.h"
@@ -100,10 +100,19 @@ class GcloudProvider final : public DnsProvider {
     return values;
   }
 
-  // A signed JWT assertion exchanged for an access token, cached until shortly before expiry.
+  // A signed JWT assertion exchanged for an access token (RFC 7523 §2.1).
   util::Result<std::string> Token() {
-    auto now = std::chrono::steady_clock::now();
-    if (!token_.empty() && now < token_expires_) return token_;
+    return token_.Get(
+        api_, "get a token for " + account_.client_email, [&]() -> util::Result<net::HttpRequest> {
+          MC_ASSIGN_OR_RETURN(std::string assertion, Assertion());
+          return api::TokenRequest(account_.token_uri,
+                                   {{"grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"},
+                                    {"assertion", assertion}});
+        });
+  }
+
+  // The JWT, signed RS256 with the key, valid for an hour from now.
+  util::Result<std::string> Assertion() const {
     int64_t issued = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
@@ -117,69 +126,32 @@ class GcloudProvider final : public DnsProvider {
     std::string input = util::Base64UrlEncode(util::DumpJson(header)) + "." +
                         util::Base64UrlEncode(util::DumpJson(claims));
     MC_ASSIGN_OR_RETURN(std::string signature, account_.signer->Sign(input));
-    std::string assertion = input + "." + util::Base64UrlEncode(signature);
-
-    net::HttpRequest request;
-    request.method = "POST";
-    request.url = account_.token_uri;
-    request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
-                       {"Accept", "application/json"}};
-    request.body = api::FormEncode(
-        {{"grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"}, {"assertion", assertion}});
-    MC_ASSIGN_OR_RETURN(net::HttpResponse response, api_.Send(request));
-    std::string what = "get a token for " + account_.client_email;
-    if (!api::IsSuccess(response)) {
-      util::Error error = api_.Failure(what, response, GoogleMessage(response));
-      error.code = util::ErrorCode::kInvalidInput;  // a revoked, wrong or foreign key
-      return util::Fail(std::move(error));
-    }
-    MC_ASSIGN_OR_RETURN(util::Json json, api_.ParseJson(what, response));
-    std::string token = util::OptionalString(json, "access_token").value_or("");
-    if (token.empty()) {
-      return util::Fail(api_.Make(util::ErrorCode::kProtocol, what + ": no access_token"));
-    }
-    int64_t lifetime = util::OptionalInt(json, "expires_in").value_or(300);
-    token_ = token;
-    token_expires_ = now + std::chrono::seconds(std::max<int64_t>(lifetime - 60, 0));
-    api_.AddSecret(token);
-    return token_;
+    return input + "." + util::Base64UrlEncode(signature);
   }
 
   util::Result<util::Json> Call(const std::string& method, const std::string& path,
                                 const std::string& what, const util::Json* body) {
     MC_ASSIGN_OR_RETURN(std::string token, Token());
-    net::HttpRequest request;
-    request.method = method;
-    request.url = base_ + "/projects/" + api::UrlEncode(project_) + path;
-    request.headers = {{"Authorization", "Bearer " + token}, {"Accept", "application/json"}};
-    if (body != nullptr) {
-      request.headers.emplace_back("Content-Type", "application/json");
-      request.body = util::DumpJson(*body);
-    }
-    MC_ASSIGN_OR_RETURN(net::HttpResponse response, api_.Send(request));
-    if (!api::IsSuccess(response)) {
-      return util::Fail(api_.Failure(what, response, GoogleMessage(response)));
-    }
+    std::string url = base_ + "/projects/" + api::UrlEncode(project_) + path;
+    MC_ASSIGN_OR_RETURN(
+        net::HttpResponse response,
+        api_.Send(api::JsonRequest(method, url, {{"Authorization", "Bearer " + token}}, body)));
+    MC_RETURN_IF_ERROR(api_.Expect(response, what));
     return api_.ParseJson(what, response);
   }
 
   util::Result<std::string> FindZone(const std::string& zone) {
+    if (auto cached = zones_.Find(zone)) return *cached;
     std::string name = api::CanonicalName(zone);
-    if (auto cached = zones_.find(name); cached != zones_.end()) return cached->second;
     MC_ASSIGN_OR_RETURN(util::Json json,
                         Call("GET", "/managedZones?dnsName=" + api::UrlEncode(name + "."),
                              "look up zone " + zone, nullptr));
-    if (json.contains("managedZones") && json["managedZones"].is_array()) {
-      for (const util::Json& item : json["managedZones"]) {
-        // A private zone of the same name is invisible to the CA.
-        if (util::OptionalString(item, "visibility").value_or("public") == "private") continue;
-        if (!api::SameName(util::OptionalString(item, "dnsName").value_or(""), name)) continue;
-        std::string managed = util::OptionalString(item, "name").value_or("");
-        if (!managed.empty()) {
-          zones_[name] = managed;
-          return managed;
-        }
-      }
+    for (const util::Json& item : api::ArrayOf(json, "managedZones")) {
+      // A private zone of the same name is invisible to the CA.
+      if (util::OptionalString(item, "visibility").value_or("public") == "private") continue;
+      if (!api::SameName(util::OptionalString(item, "dnsName").value_or(""), name)) continue;
+      std::string managed = util::OptionalString(item, "name").value_or("");
+      if (!managed.empty()) return zones_.Remember(zone, managed);
     }
     return util::Fail(api_.Make(util::ErrorCode::kNotFound,
                                 "no public managed zone for " + zone + " in project " + project_));
@@ -192,12 +164,10 @@ class GcloudProvider final : public DnsProvider {
                                               "/managedZones/" + api::UrlEncode(managed_zone) +
                                                   "/rrsets?type=TXT&name=" + api::UrlEncode(name),
                                               "list TXT " + fqdn, nullptr));
-    if (json.contains("rrsets") && json["rrsets"].is_array()) {
-      for (const util::Json& set : json["rrsets"]) {
-        if (api::SameName(util::OptionalString(set, "name").value_or(""), name) &&
-            util::OptionalString(set, "type").value_or("") == "TXT") {
-          return set;
-        }
+    for (const util::Json& set : api::ArrayOf(json, "rrsets")) {
+      if (api::SameName(util::OptionalString(set, "name").value_or(""), name) &&
+          util::OptionalString(set, "type").value_or("") == "TXT") {
+        return set;
       }
     }
     return util::Json();
@@ -228,10 +198,9 @@ class GcloudProvider final : public DnsProvider {
   const std::string base_;
   const std::string project_;
   const ServiceAccount account_;
-  std::mutex mu_;  // guards the token, the zone cache and each read-modify-write
-  std::string token_;
-  std::chrono::steady_clock::time_point token_expires_;
-  std::map<std::string, std::string> zones_;
+  std::mutex mu_;  // guards the token and each read-modify-write
+  api::AccessToken token_;
+  api::ZoneCache zones_;
 };
 
 // The service-account key: from the file GCE_SERVICE_ACCOUNT_FILE (lego's name) or
@@ -268,7 +237,7 @@ util::Result<std::string> ReadKeyJson(api::Settings& settings) {
 
 }  // namespace
 
-ApiProviderResult MakeGcloudProvider(const ProviderSettings& values, net::HttpClient& http) {
+DnsProviderResult MakeGcloudProvider(const ProviderSettings& values, net::HttpClient& http) {
   api::Settings settings("gcloud", values);
   MC_ASSIGN_OR_RETURN(std::string base,
                       settings.BaseUrl("GCE_API_BASE", "https://dns.googleapis.com/dns/v1"));
@@ -309,7 +278,7 @@ ApiProviderResult MakeGcloudProvider(const ProviderSettings& values, net::HttpCl
     return util::Fail(util::ErrorCode::kInvalidInput,
                       "gcloud: GCE_PROJECT is not set and the key names no project_id");
   }
-  api::ApiClient api("gcloud", http, settings.secrets());
+  api::ApiClient api("gcloud", http, settings.secrets(), GoogleMessage);
   return std::make_unique<GcloudProvider>(std::move(api), base, project, std::move(account));
 }
 

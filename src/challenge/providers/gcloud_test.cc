@@ -203,12 +203,7 @@ class GcloudFake : public FakeApi {
   }
 };
 
-std::unique_ptr<FakeApi> MakeFake() {
-  auto fake = std::make_unique<GcloudFake>();
-  fake->Start();
-  fake->AddZone("example.test", "example-test-zone");
-  return fake;
-}
+std::unique_ptr<FakeApi> MakeFake() { return StartFake<GcloudFake>("example-test-zone"); }
 
 ProviderSettings Settings(const FakeApi& fake) {
   return {{"GCE_SERVICE_ACCOUNT", KeyJson(fake.base_url() + "/token", 0)},

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "challenge/providers/api_common.h"
+#include "challenge/providers/json_api.h"
 #include "challenge/providers/providers.h"
 #include "util/strings.h"
 
@@ -38,10 +39,11 @@ std::string GoDaddyMessage(const net::HttpResponse& response) {
 
 class GoDaddyProvider final : public DnsProvider {
  public:
-  GoDaddyProvider(api::ApiClient api, std::string base, std::string authorization)
-      : api_(std::move(api)), base_(std::move(base)), authorization_(std::move(authorization)) {}
+  explicit GoDaddyProvider(api::JsonApi api) : api_(std::move(api)) {}
 
-  std::string Describe() const override { return "godaddy (" + api::HostOf(base_) + ", API key)"; }
+  std::string Describe() const override {
+    return "godaddy (" + api::HostOf(api_.base()) + ", API key)";
+  }
 
   util::Result<void> AddTxt(const std::string& zone, const std::string& fqdn,
                             const std::string& value) override {
@@ -64,11 +66,7 @@ class GoDaddyProvider final : public DnsProvider {
     std::erase(values, value);
     if (values.size() == before) return {};
     if (!values.empty()) return Replace(zone, fqdn, values, "remove TXT " + fqdn);
-    MC_ASSIGN_OR_RETURN(net::HttpResponse response, Call("DELETE", RecordPath(zone, fqdn), ""));
-    if (!api::IsSuccess(response) && response.status != 404) {
-      return util::Fail(api_.Failure("remove TXT " + fqdn, response, GoDaddyMessage(response)));
-    }
-    return {};
+    return api_.Delete(RecordPath(zone, fqdn), "remove TXT " + fqdn);
   }
 
  private:
@@ -79,38 +77,17 @@ class GoDaddyProvider final : public DnsProvider {
     return DomainPath(zone) + "/records/TXT/" + api::UrlEncode(api::RelativeName(fqdn, zone));
   }
 
-  util::Result<net::HttpResponse> Call(const std::string& method, const std::string& path,
-                                       const std::string& body) {
-    net::HttpRequest request;
-    request.method = method;
-    request.url = base_ + path;
-    request.headers = {{"Authorization", authorization_}, {"Accept", "application/json"}};
-    if (!body.empty()) {
-      request.headers.emplace_back("Content-Type", "application/json");
-      request.body = body;
-    }
-    return api_.Send(request);
-  }
-
   util::Result<void> CheckDomain(const std::string& zone) {
-    MC_ASSIGN_OR_RETURN(net::HttpResponse response, Call("GET", DomainPath(zone), ""));
+    MC_ASSIGN_OR_RETURN(net::HttpResponse response, api_.Call("GET", DomainPath(zone)));
     if (response.status == 404) {
       return util::Fail(api_.Make(util::ErrorCode::kNotFound,
                                   "domain " + zone + " is not in this GoDaddy account"));
     }
-    if (!api::IsSuccess(response)) {
-      return util::Fail(api_.Failure("look up domain " + zone, response, GoDaddyMessage(response)));
-    }
-    return {};
+    return api_.Expect(response, "look up domain " + zone);
   }
 
   util::Result<std::vector<std::string>> ListTxt(const std::string& zone, const std::string& fqdn) {
-    std::string what = "list TXT " + fqdn;
-    MC_ASSIGN_OR_RETURN(net::HttpResponse response, Call("GET", RecordPath(zone, fqdn), ""));
-    if (!api::IsSuccess(response)) {
-      return util::Fail(api_.Failure(what, response, GoDaddyMessage(response)));
-    }
-    MC_ASSIGN_OR_RETURN(util::Json json, api_.ParseJson(what, response));
+    MC_ASSIGN_OR_RETURN(util::Json json, api_.GetJson(RecordPath(zone, fqdn), "list TXT " + fqdn));
     std::vector<std::string> values;
     if (!json.is_array()) return values;
     for (const util::Json& item : json) {
@@ -123,23 +100,16 @@ class GoDaddyProvider final : public DnsProvider {
                              const std::vector<std::string>& values, const std::string& what) {
     util::Json records = util::Json::array();
     for (const std::string& value : values) records.push_back({{"data", value}, {"ttl", kTtl}});
-    MC_ASSIGN_OR_RETURN(net::HttpResponse response,
-                        Call("PUT", RecordPath(zone, fqdn), util::DumpJson(records)));
-    if (!api::IsSuccess(response)) {
-      return util::Fail(api_.Failure(what, response, GoDaddyMessage(response)));
-    }
-    return {};
+    return api_.Expect(api_.Call("PUT", RecordPath(zone, fqdn), &records), what);
   }
 
-  api::ApiClient api_;
-  const std::string base_;
-  const std::string authorization_;
+  const api::JsonApi api_;
   std::mutex mu_;
 };
 
 }  // namespace
 
-ApiProviderResult MakeGoDaddyProvider(const ProviderSettings& values, net::HttpClient& http) {
+DnsProviderResult MakeGoDaddyProvider(const ProviderSettings& values, net::HttpClient& http) {
   api::Settings settings("godaddy", values);
   MC_ASSIGN_OR_RETURN(std::string base, settings.BaseUrl("GD_API_BASE", "https://api.godaddy.com"));
   MC_ASSIGN_OR_RETURN(std::string key, settings.Secret("GD_Key",
@@ -148,8 +118,8 @@ ApiProviderResult MakeGoDaddyProvider(const ProviderSettings& values, net::HttpC
   MC_ASSIGN_OR_RETURN(std::string secret, settings.Secret("GD_Secret", "the API key's secret"));
   std::string authorization = "sso-key " + key + ":" + secret;
   settings.AddSecret(authorization);
-  api::ApiClient api("godaddy", http, settings.secrets());
-  return std::make_unique<GoDaddyProvider>(std::move(api), base, authorization);
+  return std::make_unique<GoDaddyProvider>(
+      api::JsonApi(settings, http, base, {{"Authorization", authorization}}, GoDaddyMessage));
 }
 
 }  // namespace mailcert::challenge

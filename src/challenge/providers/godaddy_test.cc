@@ -84,12 +84,7 @@ class GoDaddyFake : public FakeApi {
   }
 };
 
-std::unique_ptr<FakeApi> MakeFake() {
-  auto fake = std::make_unique<GoDaddyFake>();
-  fake->Start();
-  fake->AddZone("example.test");
-  return fake;
-}
+std::unique_ptr<FakeApi> MakeFake() { return StartFake<GoDaddyFake>(); }
 
 ProviderSettings Settings(const FakeApi& fake) {
   return {{"GD_Key", kKey}, {"GD_Secret", kSecret}, {"GD_API_BASE", fake.base_url()}};

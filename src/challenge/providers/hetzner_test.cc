@@ -56,10 +56,7 @@ class HetznerFake : public FakeApi {
       if (zone.empty())
         return JsonResponse(422, {{"error", {{"message", "invalid zone_id"}, {"code", 422}}}});
       std::string name = body["name"];
-      FakeRecord record{
-          NewId(),     zone, name == "@" ? zone : name + "." + zone, body["type"], body["value"],
-          body["ttl"], 0};
-      records().push_back(record);
+      FakeRecord record = CreateRecord(zone, name, "@", body["type"], body["value"], body["ttl"]);
       return JsonResponse(200, {{"record", {{"id", record.id}, {"name", name}}}});
     }
     if (request.method == "DELETE" && path.size() == 4) {
@@ -80,12 +77,7 @@ class HetznerFake : public FakeApi {
   }
 };
 
-std::unique_ptr<FakeApi> MakeFake() {
-  auto fake = std::make_unique<HetznerFake>();
-  fake->Start();
-  fake->AddZone("example.test", "VqSAgJNbnX8uJD7HNp9gXj");
-  return fake;
-}
+std::unique_ptr<FakeApi> MakeFake() { return StartFake<HetznerFake>("VqSAgJNbnX8uJD7HNp9gXj"); }
 
 ProviderSettings Settings(const FakeApi& fake) {
   return {{"HETZNER_Token", kToken}, {"HETZNER_API_BASE", fake.base_url() + "/api/v1"}};
@@ -108,16 +100,7 @@ TEST(HetznerTest, WrongTokenShowsTheApisMessage) {
 }  // namespace
 
 ProviderCase HetznerCase() {
-  ProviderCase c;
-  c.name = "hetzner";
-  c.acme_sh_name = "dns_hetzner";
-  c.required = {"HETZNER_Token"};
-  c.secret_setting = "HETZNER_Token";
-  c.ttl = 60;
-  c.make_fake = MakeFake;
-  c.settings = Settings;
-  c.secrets = {kToken};
-  return c;
+  return TokenCase("hetzner", "dns_hetzner", "HETZNER_Token", kToken, 60, MakeFake, Settings);
 }
 
 }  // namespace mailcert::challenge::testing

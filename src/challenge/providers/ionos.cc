@@ -8,13 +8,12 @@
 // Not confirmed from IONOS's own pages (the OpenAPI document was not reachable): whether TXT
 // content comes back quoted — both forms are accepted — and the smallest TTL; 300 is lego's.
 
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "challenge/providers/api_common.h"
+#include "challenge/providers/json_api.h"
 #include "challenge/providers/providers.h"
 #include "util/strings.h"
 
@@ -44,126 +43,69 @@ std::string IonosMessage(const net::HttpResponse& response) {
 
 class IonosProvider final : public DnsProvider {
  public:
-  IonosProvider(api::ApiClient api, std::string base, std::string key, std::string prefix)
-      : api_(std::move(api)),
-        base_(std::move(base)),
-        key_(std::move(key)),
-        prefix_(std::move(prefix)) {}
+  IonosProvider(api::JsonApi api, std::string prefix)
+      : api_(std::move(api)), prefix_(std::move(prefix)) {}
 
   std::string Describe() const override {
-    return "ionos (" + api::HostOf(base_) + ", API key " + prefix_ + ")";
+    return "ionos (" + api::HostOf(api_.base()) + ", API key " + prefix_ + ")";
   }
 
   util::Result<void> AddTxt(const std::string& zone, const std::string& fqdn,
                             const std::string& value) override {
     MC_ASSIGN_OR_RETURN(std::string zone_id, FindZone(zone));
-    MC_ASSIGN_OR_RETURN(std::vector<Record> records, ListTxt(zone_id, fqdn));
-    for (const Record& record : records) {
-      if (record.content == value) return {};
-    }
+    MC_ASSIGN_OR_RETURN(std::vector<api::TxtRecord> records, ListTxt(zone_id, fqdn));
+    if (api::HasValue(records, value)) return {};
     util::Json body = util::Json::array({{{"name", api::CanonicalName(fqdn)},
                                           {"type", "TXT"},
                                           {"content", value},
                                           {"ttl", kTtl},
                                           {"prio", 0},
                                           {"disabled", false}}});
-    return Expect(Call("POST", "/zones/" + zone_id + "/records", &body), "add TXT " + fqdn);
+    return api_.Expect(api_.Call("POST", "/zones/" + zone_id + "/records", &body),
+                       "add TXT " + fqdn);
   }
 
   util::Result<void> RemoveTxt(const std::string& zone, const std::string& fqdn,
                                const std::string& value) override {
     MC_ASSIGN_OR_RETURN(std::string zone_id, FindZone(zone));
-    MC_ASSIGN_OR_RETURN(std::vector<Record> records, ListTxt(zone_id, fqdn));
-    for (const Record& record : records) {
-      if (record.content != value) continue;
-      auto response = Call("DELETE", "/zones/" + zone_id + "/records/" + record.id, nullptr);
-      if (response && response->status == 404) continue;
-      MC_RETURN_IF_ERROR(Expect(std::move(response), "remove TXT " + fqdn));
-    }
-    return {};
+    MC_ASSIGN_OR_RETURN(std::vector<api::TxtRecord> records, ListTxt(zone_id, fqdn));
+    return api::RemoveEach(records, value, [&](const api::TxtRecord& record) {
+      return api_.Delete("/zones/" + zone_id + "/records/" + record.id, "remove TXT " + fqdn);
+    });
   }
 
  private:
-  struct Record {
-    std::string id;
-    std::string content;
-  };
-
-  util::Result<net::HttpResponse> Call(const std::string& method, const std::string& path,
-                                       const util::Json* body) {
-    net::HttpRequest request;
-    request.method = method;
-    request.url = base_ + path;
-    request.headers = {{"X-API-Key", key_}, {"Accept", "application/json"}};
-    if (body != nullptr) {
-      request.headers.emplace_back("Content-Type", "application/json");
-      request.body = util::DumpJson(*body);
-    }
-    return api_.Send(request);
-  }
-
-  util::Result<void> Expect(util::Result<net::HttpResponse> response, const std::string& what) {
-    if (!response) return util::Fail(response.error());
-    if (!api::IsSuccess(*response)) {
-      return util::Fail(api_.Failure(what, *response, IonosMessage(*response)));
-    }
-    return {};
-  }
-
   util::Result<std::string> FindZone(const std::string& zone) {
-    std::string name = api::CanonicalName(zone);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (auto cached = zones_.find(name); cached != zones_.end()) return cached->second;
-    }
-    std::string what = "look up zone " + zone;
-    MC_ASSIGN_OR_RETURN(net::HttpResponse response, Call("GET", "/zones", nullptr));
-    MC_RETURN_IF_ERROR(Expect(response, what));
-    MC_ASSIGN_OR_RETURN(util::Json json, api_.ParseJson(what, response));
+    if (auto cached = zones_.Find(zone)) return *cached;
+    MC_ASSIGN_OR_RETURN(util::Json json, api_.GetJson("/zones", "look up zone " + zone));
     if (json.is_array()) {
       for (const util::Json& item : json) {
-        if (!api::SameName(util::OptionalString(item, "name").value_or(""), name)) continue;
-        std::string id = util::OptionalString(item, "id").value_or("");
-        std::lock_guard<std::mutex> lock(mu_);
-        zones_[name] = id;
-        return id;
+        if (!api::SameName(util::OptionalString(item, "name").value_or(""), zone)) continue;
+        return zones_.Remember(zone, util::OptionalString(item, "id").value_or(""));
       }
     }
     return util::Fail(
         api_.Make(util::ErrorCode::kNotFound, "zone " + zone + " is not in this IONOS account"));
   }
 
-  util::Result<std::vector<Record>> ListTxt(const std::string& zone_id, const std::string& fqdn) {
-    std::string what = "list TXT " + fqdn;
+  util::Result<std::vector<api::TxtRecord>> ListTxt(const std::string& zone_id,
+                                                    const std::string& fqdn) {
     std::string name = api::CanonicalName(fqdn);
     MC_ASSIGN_OR_RETURN(
-        net::HttpResponse response,
-        Call("GET", "/zones/" + zone_id + "?recordType=TXT&recordName=" + api::UrlEncode(name),
-             nullptr));
-    MC_RETURN_IF_ERROR(Expect(response, what));
-    MC_ASSIGN_OR_RETURN(util::Json json, api_.ParseJson(what, response));
-    std::vector<Record> records;
-    if (!json.contains("records") || !json["records"].is_array()) return records;
-    for (const util::Json& item : json["records"]) {
-      if (util::OptionalString(item, "type").value_or("") != "TXT") continue;
-      if (!api::SameName(util::OptionalString(item, "name").value_or(""), name)) continue;
-      records.push_back({util::OptionalString(item, "id").value_or(""),
-                         api::UnquoteTxt(util::OptionalString(item, "content").value_or(""))});
-    }
-    return records;
+        util::Json json,
+        api_.GetJson("/zones/" + zone_id + "?recordType=TXT&recordName=" + api::UrlEncode(name),
+                     "list TXT " + fqdn));
+    return api::TxtRecordsNamed(api::ArrayOf(json, "records"), name, "content");
   }
 
-  api::ApiClient api_;
-  const std::string base_;
-  const std::string key_;
+  const api::JsonApi api_;
   const std::string prefix_;
-  std::mutex mu_;
-  std::map<std::string, std::string> zones_;  // guarded by mu_
+  api::ZoneCache zones_;
 };
 
 }  // namespace
 
-ApiProviderResult MakeIonosProvider(const ProviderSettings& values, net::HttpClient& http) {
+DnsProviderResult MakeIonosProvider(const ProviderSettings& values, net::HttpClient& http) {
   api::Settings settings("ionos", values);
   MC_ASSIGN_OR_RETURN(std::string base,
                       settings.BaseUrl("IONOS_API_BASE", "https://api.hosting.ionos.com/dns/v1"));
@@ -187,8 +129,8 @@ ApiProviderResult MakeIonosProvider(const ProviderSettings& values, net::HttpCli
     key = prefix + "." + secret;
     settings.AddSecret(key);
   }
-  api::ApiClient api("ionos", http, settings.secrets());
-  return std::make_unique<IonosProvider>(std::move(api), base, key, prefix);
+  return std::make_unique<IonosProvider>(
+      api::JsonApi(settings, http, base, {{"X-API-Key", key}}, IonosMessage), prefix);
 }
 
 }  // namespace mailcert::challenge

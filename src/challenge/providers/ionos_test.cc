@@ -86,10 +86,7 @@ class IonosFake : public FakeApi {
 };
 
 std::unique_ptr<FakeApi> MakeFake() {
-  auto fake = std::make_unique<IonosFake>();
-  fake->Start();
-  fake->AddZone("example.test", "11af3414-ebba-11e9-8df5-66fbe8a334b4");
-  return fake;
+  return StartFake<IonosFake>("11af3414-ebba-11e9-8df5-66fbe8a334b4");
 }
 
 ProviderSettings Settings(const FakeApi& fake) {

@@ -66,14 +66,8 @@ class LinodeFake : public FakeApi {
       if (body["target"].get<std::string>().empty())
         return Errors(400, {{{"field", "target"}, {"reason", "target is required"}}});
       std::string name = body["name"];
-      FakeRecord record{NewId(),
-                        zone,
-                        name.empty() ? zone : name + "." + zone,
-                        body["type"],
-                        body["target"],
-                        body["ttl_sec"],
-                        0};
-      records().push_back(record);
+      FakeRecord record =
+          CreateRecord(zone, name, "", body["type"], body["target"], body["ttl_sec"]);
       return JsonResponse(200,
                           {{"id", std::stol(record.id)}, {"name", name}, {"type", record.type}});
     }
@@ -134,16 +128,7 @@ TEST(LinodeTest, WrongTokenShowsTheApisReason) {
 }  // namespace
 
 ProviderCase LinodeCase() {
-  ProviderCase c;
-  c.name = "linode";
-  c.acme_sh_name = "dns_linode_v4";
-  c.required = {"LINODE_V4_API_KEY"};
-  c.secret_setting = "LINODE_V4_API_KEY";
-  c.ttl = 300;
-  c.make_fake = MakeFake;
-  c.settings = Settings;
-  c.secrets = {kToken};
-  return c;
+  return TokenCase("linode", "dns_linode_v4", "LINODE_V4_API_KEY", kToken, 300, MakeFake, Settings);
 }
 
 }  // namespace mailcert::challenge::testing

@@ -236,7 +236,7 @@ util::Result<std::string> SourceIp(api::Settings& settings, net::HttpClient& htt
 
 }  // namespace
 
-ApiProviderResult MakeNamecheapProvider(const ProviderSettings& values, net::HttpClient& http) {
+DnsProviderResult MakeNamecheapProvider(const ProviderSettings& values, net::HttpClient& http) {
   api::Settings settings("namecheap", values);
   MC_ASSIGN_OR_RETURN(std::string base, settings.BaseUrl("NAMECHEAP_API_BASE",
                                                          "https://api.namecheap.com/xml.response"));

@@ -112,12 +112,7 @@ class NamecheapFake : public FakeApi {
   }
 };
 
-std::unique_ptr<FakeApi> MakeFake() {
-  auto fake = std::make_unique<NamecheapFake>();
-  fake->Start();
-  fake->AddZone("example.test");
-  return fake;
-}
+std::unique_ptr<FakeApi> MakeFake() { return StartFake<NamecheapFake>(); }
 
 ProviderSettings Settings(const FakeApi& fake) {
   return {{"NAMECHEAP_USERNAME", kUser},

@@ -238,7 +238,7 @@ class OvhProvider final : public DnsProvider {
 
 }  // namespace
 
-ApiProviderResult MakeOvhProvider(const ProviderSettings& values, net::HttpClient& http) {
+DnsProviderResult MakeOvhProvider(const ProviderSettings& values, net::HttpClient& http) {
   api::Settings settings("ovh", values);
   std::string end_point = settings.Optional("OVH_END_POINT", "ovh-eu");
   std::optional<std::string> base = api::OvhEndpointUrl(end_point);

@@ -79,14 +79,8 @@ class OvhFake : public FakeApi {
     if (path.size() == 5 && request.method == "POST") {
       util::Json body = util::Json::parse(request.body);
       std::string sub = body["subDomain"];
-      FakeRecord record{NewId(),
-                        zone,
-                        sub.empty() ? zone : sub + "." + zone,
-                        body["fieldType"],
-                        body["target"],
-                        body["ttl"],
-                        0};
-      records().push_back(record);
+      FakeRecord record =
+          CreateRecord(zone, sub, "", body["fieldType"], body["target"], body["ttl"]);
       return JsonResponse(200, {{"id", std::stol(record.id)},
                                 {"zone", zone},
                                 {"subDomain", sub},
@@ -133,12 +127,7 @@ class OvhFake : public FakeApi {
   }
 };
 
-std::unique_ptr<FakeApi> MakeFake() {
-  auto fake = std::make_unique<OvhFake>();
-  fake->Start();
-  fake->AddZone("example.test");
-  return fake;
-}
+std::unique_ptr<FakeApi> MakeFake() { return StartFake<OvhFake>(); }
 
 ProviderSettings Settings(const FakeApi& fake) {
   return {{"OVH_AK", kAppKey},

@@ -8,43 +8,43 @@
 // value). Providers that read-modify-write a whole record set serialize their own calls, so a
 // wildcard and its apex added at once on one name do not lose each other's value.
 
-#include <memory>
-
 #include "challenge/dns_provider.h"
 #include "net/http_client.h"
 #include "util/result.h"
 
 namespace mailcert::challenge {
 
-using ApiProviderResult = util::Result<std::unique_ptr<DnsProvider>>;
+// The signature every factory below has; `http` outlives the provider.
+using ApiProviderFactory = DnsProviderResult(const ProviderSettings& settings,
+                                             net::HttpClient& http);
 
 // SERVERCOW_API_Username, SERVERCOW_API_Password; SERVERCOW_API_BASE.
-ApiProviderResult MakeServercowProvider(const ProviderSettings& settings, net::HttpClient& http);
+ApiProviderFactory MakeServercowProvider;
 // CF_Token (or CF_Key + CF_Email), optional CF_Account_ID, CF_Zone_ID; CF_API_BASE.
-ApiProviderResult MakeCloudflareProvider(const ProviderSettings& settings, net::HttpClient& http);
+ApiProviderFactory MakeCloudflareProvider;
 // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, optional AWS_SESSION_TOKEN; AWS_ROUTE53_API_BASE.
-ApiProviderResult MakeRoute53Provider(const ProviderSettings& settings, net::HttpClient& http);
+ApiProviderFactory MakeRoute53Provider;
 // AZUREDNS_SUBSCRIPTIONID, AZUREDNS_TENANTID, AZUREDNS_APPID, AZUREDNS_CLIENTSECRET;
 // AZUREDNS_API_BASE, AZUREDNS_LOGIN_BASE.
-ApiProviderResult MakeAzureProvider(const ProviderSettings& settings, net::HttpClient& http);
+ApiProviderFactory MakeAzureProvider;
 // GCE_SERVICE_ACCOUNT_FILE (or GOOGLE_APPLICATION_CREDENTIALS, or GCE_SERVICE_ACCOUNT holding
 // the JSON itself), optional GCE_PROJECT; GCE_API_BASE (the token URL is the key file's).
-ApiProviderResult MakeGcloudProvider(const ProviderSettings& settings, net::HttpClient& http);
+ApiProviderFactory MakeGcloudProvider;
 // DO_API_KEY; DO_API_BASE.
-ApiProviderResult MakeDigitalOceanProvider(const ProviderSettings& settings, net::HttpClient& http);
+ApiProviderFactory MakeDigitalOceanProvider;
 // HETZNER_Token; HETZNER_API_BASE.
-ApiProviderResult MakeHetznerProvider(const ProviderSettings& settings, net::HttpClient& http);
+ApiProviderFactory MakeHetznerProvider;
 // OVH_AK, OVH_AS, OVH_CK, optional OVH_END_POINT (a region name or a URL).
-ApiProviderResult MakeOvhProvider(const ProviderSettings& settings, net::HttpClient& http);
+ApiProviderFactory MakeOvhProvider;
 // NAMECHEAP_USERNAME, NAMECHEAP_API_KEY, NAMECHEAP_SOURCEIP; NAMECHEAP_API_BASE.
-ApiProviderResult MakeNamecheapProvider(const ProviderSettings& settings, net::HttpClient& http);
+ApiProviderFactory MakeNamecheapProvider;
 // GD_Key, GD_Secret; GD_API_BASE.
-ApiProviderResult MakeGoDaddyProvider(const ProviderSettings& settings, net::HttpClient& http);
+ApiProviderFactory MakeGoDaddyProvider;
 // LINODE_V4_API_KEY; LINODE_V4_API_BASE.
-ApiProviderResult MakeLinodeProvider(const ProviderSettings& settings, net::HttpClient& http);
+ApiProviderFactory MakeLinodeProvider;
 // DNSimple_OAUTH_TOKEN, optional DNSimple_ACCOUNT_ID; DNSimple_API_BASE.
-ApiProviderResult MakeDnsimpleProvider(const ProviderSettings& settings, net::HttpClient& http);
+ApiProviderFactory MakeDnsimpleProvider;
 // IONOS_PREFIX + IONOS_SECRET (or IONOS_API_KEY = "prefix.secret"); IONOS_API_BASE.
-ApiProviderResult MakeIonosProvider(const ProviderSettings& settings, net::HttpClient& http);
+ApiProviderFactory MakeIonosProvider;
 
 }  // namespace mailcert::challenge

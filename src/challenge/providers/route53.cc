@@ -9,7 +9,6 @@
 // repeats the set exactly, as the API requires ("To delete a resource record set, you must
 // specify all the same values that you specified when you created it").
 
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -114,8 +113,8 @@ class Route53Provider final : public DnsProvider {
   }
 
   util::Result<std::string> FindZone(const std::string& zone) {
+    if (auto cached = zones_.Find(zone)) return *cached;
     std::string name = api::CanonicalName(zone);
-    if (auto cached = zones_.find(name); cached != zones_.end()) return cached->second;
     std::string what = "look up hosted zone " + zone;
     MC_ASSIGN_OR_RETURN(
         net::HttpResponse response,
@@ -142,8 +141,7 @@ class Route53Provider final : public DnsProvider {
                                       " in this AWS account (or the key may not list it: "
                                       "it needs route53:ListHostedZonesByName)"));
     }
-    zones_[name] = id;
-    return id;
+    return zones_.Remember(zone, id);
   }
 
   util::Result<RecordSet> ReadSet(const std::string& zone_id, const std::string& fqdn) {
@@ -207,13 +205,13 @@ class Route53Provider final : public DnsProvider {
   api::ApiClient api_;
   const std::string base_;
   const api::SigV4Credentials credentials_;
-  std::mutex mu_;                             // read-modify-write of whole record sets
-  std::map<std::string, std::string> zones_;  // guarded by mu_
+  std::mutex mu_;  // read-modify-write of whole record sets
+  api::ZoneCache zones_;
 };
 
 }  // namespace
 
-ApiProviderResult MakeRoute53Provider(const ProviderSettings& values, net::HttpClient& http) {
+DnsProviderResult MakeRoute53Provider(const ProviderSettings& values, net::HttpClient& http) {
   api::Settings settings("route53", values);
   MC_ASSIGN_OR_RETURN(std::string base,
                       settings.BaseUrl("AWS_ROUTE53_API_BASE", "https://route53.amazonaws.com"));

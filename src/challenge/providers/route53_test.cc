@@ -205,12 +205,7 @@ class Route53Fake : public FakeApi {
   }
 };
 
-std::unique_ptr<FakeApi> MakeFake() {
-  auto fake = std::make_unique<Route53Fake>();
-  fake->Start();
-  fake->AddZone("example.test", "Z1D633PJN98FT9");
-  return fake;
-}
+std::unique_ptr<FakeApi> MakeFake() { return StartFake<Route53Fake>("Z1D633PJN98FT9"); }
 
 ProviderSettings Settings(const FakeApi& fake) {
   return {{"AWS_ACCESS_KEY_ID", kKeyId},

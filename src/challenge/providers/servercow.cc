@@ -141,7 +141,7 @@ class ServercowProvider final : public DnsProvider {
 
 }  // namespace
 
-ApiProviderResult MakeServercowProvider(const ProviderSettings& values, net::HttpClient& http) {
+DnsProviderResult MakeServercowProvider(const ProviderSettings& values, net::HttpClient& http) {
   api::Settings settings("servercow", values);
   MC_ASSIGN_OR_RETURN(std::string base,
                       settings.BaseUrl("SERVERCOW_API_BASE", "https://api.servercow.de/dns/v1"));

@@ -81,12 +81,7 @@ class ServercowFake : public FakeApi {
   }
 };
 
-std::unique_ptr<FakeApi> MakeFake() {
-  auto fake = std::make_unique<ServercowFake>();
-  fake->Start();
-  fake->AddZone("example.test");
-  return fake;
-}
+std::unique_ptr<FakeApi> MakeFake() { return StartFake<ServercowFake>(); }
 
 ProviderSettings Settings(const FakeApi& fake) {
   return {{"SERVERCOW_API_Username", kUser},
