@@ -95,22 +95,8 @@ void ObtainDue(std::vector<Job>& jobs, const Settings& settings, store::Store& s
   Progress progress(total);
   size_t done_before = 0;
   for (const auto& [ca, indexes] : by_ca) {
-    auto fail_all = [&](const util::Error& error) {
-      for (size_t i : indexes) {
-        jobs[i].status = Status::kFailed;
-        jobs[i].error = error;
-      }
-    };
-    auto session = CaSession::Open(ca.first, ca.second, store, settings,
-                                   AccountUse::kExistingOrRegister);
-    if (!session) {
-      fail_all(session.error());
-      continue;
-    }
-    if (auto init = store.Init(); !init) {
-      fail_all(init.error());
-      continue;
-    }
+    // Solvers first: a missing DNS credential or provider setting fails its lineage before
+    // anything is asked of the CA (no account registered, no order opened for nothing).
     std::vector<obtain::CertificateRequest> requests;
     std::vector<size_t> request_jobs;
     for (size_t i : indexes) {
@@ -132,6 +118,23 @@ void ObtainDue(std::vector<Job>& jobs, const Settings& settings, store::Store& s
       request.record = job.spec.ToRecord();
       requests.push_back(std::move(request));
       request_jobs.push_back(i);
+    }
+    if (requests.empty()) continue;
+    auto fail_requested = [&](const util::Error& error) {
+      for (size_t i : request_jobs) {
+        jobs[i].status = Status::kFailed;
+        jobs[i].error = error;
+      }
+    };
+    auto session = CaSession::Open(ca.first, ca.second, store, settings,
+                                   AccountUse::kExistingOrRegister);
+    if (!session) {
+      fail_requested(session.error());
+      continue;
+    }
+    if (auto init = store.Init(); !init) {
+      fail_requested(init.error());
+      continue;
     }
     obtain::Obtainer obtainer((*session)->client(), (*session)->context(), store,
                               sys::RealClock());

@@ -34,6 +34,13 @@ class Dns01ConfigTest : public Dns01CliTest {
     EXPECT_TRUE(primary_->DigShort(kChallenge, "TXT").empty());
     EXPECT_EQ(JournalNotes(), 0u);
   }
+
+  // A setting mailcert can check by itself fails before the CA is asked anything: no account
+  // is registered for a run that could never validate.
+  void ExpectNoAccountRegistered() {
+    EXPECT_FALSE(std::filesystem::exists(state_.path() / "accounts"))
+        << "an ACME account was registered before the DNS settings were checked";
+  }
 };
 
 TEST_F(Dns01ConfigTest, AMissingCredentialNamesTheTableAndTheSetting) {
@@ -41,6 +48,7 @@ TEST_F(Dns01ConfigTest, AMissingCredentialNamesTheTableAndTheSetting) {
                                     primary_->Address() + "\"\n");
   ExpectRefused(config, "mailcert: failed example.test: " + work_.path().string() +
                             "/mailcert.toml:2:1: rfc2136: no TSIG key: set key_file");
+  ExpectNoAccountRegistered();
 }
 
 TEST_F(Dns01ConfigTest, ACredentialsFileOthersMayReadIsRefusedWithTheFix) {
@@ -52,6 +60,7 @@ TEST_F(Dns01ConfigTest, ACredentialsFileOthersMayReadIsRefusedWithTheFix) {
   ExpectRefused(config, "may be read by its group but holds secrets; restrict it with `chmod 600 " +
                             credentials + "`",
                 {"--dns", "rfc2136", "--dns-credentials", credentials});
+  ExpectNoAccountRegistered();
 }
 
 TEST_F(Dns01ConfigTest, AWrongTsigSecretShowsTheServersAnswerPlainly) {
