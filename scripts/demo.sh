@@ -9,7 +9,9 @@
 #
 #   scripts/install-deps.sh && scripts/demo.sh
 # Environment: BUILD_DIR (default build), DEMO_PORT_BASE (default 14000; six ports from there
-# for Pebble, nine from DEMO_PORT_BASE+100 for the mail servers).
+# for Pebble, nine from DEMO_PORT_BASE+100 for the mail servers), DEMO_DIR (default .demo, where
+# the state is kept), MAILCERT_BIN (a mailcert already built: no build step; the test suite runs
+# the demo this way, tests/scripts/demo_test.sh).
 # The mail servers part runs as root (through sudo when the demo is not run as root): Postfix's
 # master and Dovecot start as root, and mailcert runs their reload commands.
 set -euo pipefail
@@ -17,7 +19,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 build_dir=${BUILD_DIR:-build}
-demo_dir=$repo/.demo
+demo_dir=${DEMO_DIR:-$repo/.demo}
 port_base=${DEMO_PORT_BASE:-14000}
 mail_port_base=$((port_base + 100))
 
@@ -37,11 +39,22 @@ toml_string() {
   printf '"%s"' "${value//\"/\\\"}"
 }
 
-step "Build mailcert (Release) in $build_dir/"
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build_dir" --target mailcert -j"$(nproc)"
-mailcert=$repo/$build_dir/src/cli/mailcert
+if [[ -n ${MAILCERT_BIN:-} ]]; then
+  mailcert=$MAILCERT_BIN
+  [[ -x $mailcert ]] || { echo "demo: MAILCERT_BIN=$mailcert is not an executable" >&2; exit 1; }
+else
+  step "Build mailcert (Release) in $build_dir/"
+  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$build_dir" --target mailcert -j"$(nproc)"
+  mailcert=$repo/$build_dir/src/cli/mailcert
+fi
 
+# A DEMO_DIR is emptied only when an earlier demo made it (it carries the marker) or it is empty.
+if [[ -n ${DEMO_DIR:-} && -d $demo_dir && ! -e $demo_dir/.mailcert-demo &&
+      -n $(ls -A "$demo_dir") ]]; then
+  echo "demo: $demo_dir holds files the demo did not write; choose another DEMO_DIR" >&2
+  exit 1
+fi
 step "Start a private Pebble ACME server (ports $port_base-$((port_base + 5)))"
 # A previous demo killed hard may have left its Pebble and mail servers running: stop them,
 # then start afresh (Pebble makes new roots on every start, so old state would not verify
@@ -57,6 +70,7 @@ if [[ -s $demo_dir/mail-servers.dir ]]; then
 fi
 rm -rf "$demo_dir"
 mkdir -p "$demo_dir"
+touch "$demo_dir/.mailcert-demo"
 mail_dir=$(mktemp -d "${TMPDIR:-/tmp}/mailcert-demo-mail.XXXXXX")
 echo "$mail_dir" >"$demo_dir/mail-servers.dir"
 # Stops everything this demo starts, in reverse order; both scripts are no-ops for what is not
