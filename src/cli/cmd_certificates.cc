@@ -61,6 +61,24 @@ int RunCertificates(const Flags& flags) {
       status += "; " + std::to_string(state->consecutive_failures) +
                 " failed attempt(s), last: " + state->last_error;
     }
+    // What each [[deploy]] target last did with this lineage: a version that is not live
+    // everywhere is worth a line in the status, since the admin cannot see it otherwise.
+    util::Json deploys = util::Json::array();
+    for (const auto& [target, record] : state->deploys) {
+      const bool current_version = record.version == meta.number;
+      deploys.push_back({{"target", target},
+                         {"status", record.status},
+                         {"at", util::FormatRfc3339(record.at)},
+                         {"version", record.version},
+                         {"current", current_version},
+                         {"error", record.error}});
+      if (!record.ok()) {
+        status += "; " + record.status + " at " + target + ": " + record.error;
+      } else if (!current_version) {
+        status += "; " + target + " holds version " + std::to_string(record.version) +
+                  " (run mailcert deploy)";
+      }
+    }
     char days[32];
     std::snprintf(days, sizeof days, "%.1f", days_left);
     rows.push_back({lineage, util::Join(meta.names, ","), meta.key_type, meta.serial_hex,
@@ -81,6 +99,7 @@ int RunCertificates(const Flags& flags) {
                     {"spki_sha256", meta.spki_sha256_hex},
                     {"consecutive_failures", state->consecutive_failures},
                     {"last_error", state->last_error},
+                    {"deploys", deploys},
                     {"path", (*current)->dir}});
   }
   if (flags.json) {

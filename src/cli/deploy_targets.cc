@@ -302,6 +302,36 @@ void Alert(const FileConfig& config, const std::string& event, const std::string
   }
 }
 
+namespace {
+
+// Notes in each lineage's state.json what the target now holds of it, so `certificates` can say
+// that a renewed version is not live yet, and why. A lineage with no version has nothing to note.
+void RecordDeploy(const DeployConfig& config, const deploy::DeployOutcome& outcome,
+                  store::Store& store, util::TimePoint now) {
+  std::vector<std::string> lineages = config.certificates;
+  if (lineages.empty()) lineages = store.ListLineages().value_or(std::vector<std::string>{});
+  for (const auto& lineage : lineages) {
+    auto current = store.CurrentVersion(lineage);
+    if (!current || !*current) continue;
+    auto written = [&]() -> util::Result<void> {
+      MC_ASSIGN_OR_RETURN(store::LineageState state, store.ReadState(lineage));
+      store::DeployRecord& record = state.deploys[config.name];
+      record.at = now;
+      record.version = (*current)->meta.number;
+      record.fingerprint_sha256_hex = (*current)->meta.fingerprint_sha256_hex;
+      record.status = deploy::DeployStatusName(outcome.status);
+      record.error = outcome.error;
+      return store.WriteState(lineage, state);
+    }();
+    if (!written) {
+      std::fprintf(stderr, "mailcert: warning: cannot note the deploy to %s in %s's state: %s\n",
+                   config.name.c_str(), lineage.c_str(), written.error().message.c_str());
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<deploy::DeployOutcome> DeployAll(const FileConfig& config, store::Store& store,
                                              const std::string& only_target) {
   std::vector<deploy::DeployOutcome> outcomes;
@@ -327,6 +357,7 @@ std::vector<deploy::DeployOutcome> DeployAll(const FileConfig& config, store::St
       outcome = deployer.Deploy(*target, *materials);
     }
     if (!outcome.ok()) Alert(config, "deploy-failed", outcome.target, outcome.error);
+    RecordDeploy(target_config, outcome, store, sys::RealClock().Now());
     outcomes.push_back(std::move(outcome));
   }
   return outcomes;

@@ -97,6 +97,15 @@ std::string EncodeState(const LineageState& state) {
                {"last_error", state.last_error},
                {"revoked_serials", state.revoked_serials},
                {"key_compromised", state.key_compromised}};
+  Json deploys = Json::object();
+  for (const auto& [target, record] : state.deploys) {
+    deploys[target] = {{"at", util::FormatRfc3339(record.at)},
+                       {"version", record.version},
+                       {"fingerprint_sha256", record.fingerprint_sha256_hex},
+                       {"status", record.status},
+                       {"error", record.error}};
+  }
+  json["deploys"] = std::move(deploys);
   return util::DumpJson(json, 2) + "\n";
 }
 
@@ -125,6 +134,19 @@ util::Result<LineageState> DecodeState(const std::string& text, const std::strin
   state.last_error = Str(json, "last_error");
   state.revoked_serials = util::StringArray(json, "revoked_serials");
   state.key_compromised = util::OptionalBool(json, "key_compromised").value_or(false);
+  if (json.contains("deploys") && json["deploys"].is_object()) {
+    for (const auto& [target, entry] : json["deploys"].items()) {
+      if (!entry.is_object()) continue;
+      DeployRecord record;
+      const std::string where = origin + ": deploys." + target;
+      MC_ASSIGN_OR_RETURN(record.at, RequireTime(entry, "at", where));
+      record.version = static_cast<int>(util::OptionalInt(entry, "version").value_or(0));
+      record.fingerprint_sha256_hex = Str(entry, "fingerprint_sha256");
+      record.status = Str(entry, "status");
+      record.error = Str(entry, "error");
+      state.deploys[target] = std::move(record);
+    }
+  }
   return state;
 }
 

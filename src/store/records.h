@@ -2,6 +2,7 @@
 // What the store keeps, as plain structs. JSON encoding lives in records.cc; nothing here holds
 // key material except VersionFiles::key_pem and AccountKeyPem, which only ever reach 0600 files.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,17 @@ struct IssueRequest {
 };
 
 // <state>/certs/<lineage>/state.json
+// The last deploy of a lineage's current version into one [[deploy]] target, and what the
+// verification on the wire found (design.md: state.json keeps the last deploy/verify).
+struct DeployRecord {
+  util::TimePoint at;
+  int version = 0;                     // the store version deployed or attempted
+  std::string fingerprint_sha256_hex;  // of that version's leaf
+  std::string status;                  // "deployed", "unchanged", "refused", "rolled-back"
+  std::string error;                   // one line when not deployed/unchanged, never a secret
+  bool ok() const { return status == "deployed" || status == "unchanged"; }
+};
+
 struct LineageState {
   IssueRequest request;
   std::optional<util::TimePoint> last_attempt;
@@ -47,6 +59,7 @@ struct LineageState {
   std::string last_error;  // one line, never a secret
   std::vector<std::string> revoked_serials;  // revoked through mailcert; such a version is due
   bool key_compromised = false;  // revoked for keyCompromise: the next version gets a new key
+  std::map<std::string, DeployRecord> deploys;  // by [[deploy]] target name
 };
 
 // <state>/certs/<lineage>/versions/<n>/meta.json

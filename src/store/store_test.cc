@@ -156,6 +156,44 @@ TEST_F(StoreTest, StateRoundTripsAndMissingStateIsDefault) {
   EXPECT_EQ(read->consecutive_failures, 2);
   EXPECT_EQ(read->last_attempt, state.last_attempt);
   EXPECT_FALSE(read->last_success.has_value());
+  EXPECT_TRUE(read->deploys.empty());
+}
+
+TEST_F(StoreTest, TheLastDeployPerTargetRoundTrips) {
+  Store store(sys::RealFs(), root_);
+  LineageState state;
+  state.request.names = {"mail.example.test"};
+  DeployRecord postfix;
+  postfix.at = util::TimePoint(std::chrono::seconds(1700000000));
+  postfix.version = 3;
+  postfix.fingerprint_sha256_hex = std::string(64, 'a');
+  postfix.status = "deployed";
+  DeployRecord nginx = postfix;
+  nginx.status = "rolled-back";
+  nginx.error = "127.0.0.1:443 still serves the previous certificate";
+  state.deploys = {{"postfix", postfix}, {"nginx", nginx}};
+  ASSERT_TRUE(store.WriteState("mail", state));
+  auto read = store.ReadState("mail");
+  ASSERT_TRUE(read) << read.error().message;
+  ASSERT_EQ(read->deploys.size(), 2u);
+  EXPECT_TRUE(read->deploys.at("postfix").ok());
+  EXPECT_EQ(read->deploys.at("postfix").version, 3);
+  EXPECT_EQ(read->deploys.at("postfix").at, postfix.at);
+  EXPECT_EQ(read->deploys.at("postfix").fingerprint_sha256_hex, postfix.fingerprint_sha256_hex);
+  EXPECT_FALSE(read->deploys.at("nginx").ok());
+  EXPECT_EQ(read->deploys.at("nginx").error, nginx.error);
+}
+
+TEST_F(StoreTest, ADeployRecordWithoutItsTimeNamesTheField) {
+  Store store(sys::RealFs(), root_);
+  ASSERT_TRUE(sys::RealFs().MakeDirs(root_ + "/certs/mail", 0700));
+  ASSERT_TRUE(sys::WriteFileAtomic(sys::RealFs(), root_ + "/certs/mail/state.json",
+                                   R"({"deploys": {"postfix": {"status": "deployed"}}})", 0644));
+  auto state = store.ReadState("mail");
+  ASSERT_FALSE(state);
+  EXPECT_NE(state.error().message.find("deploys.postfix: field \"at\" is missing"),
+            std::string::npos)
+      << state.error().message;
 }
 
 TEST_F(StoreTest, CorruptStateNamesTheFile) {

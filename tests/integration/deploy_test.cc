@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <map>
 #include <set>
 
 #include "cli_support.h"
@@ -109,6 +110,26 @@ class DeployTest : public PebbleTest {
     return fingerprint;
   }
 
+  // `certificates --json` shows, for the one lineage, each target's last deploy of the current
+  // version with the given status (an error line exactly when it did not take).
+  void ExpectDeploys(const std::filesystem::path& config,
+                     const std::map<std::string, std::string>& expected) {
+    CommandResult listed = RunMailcert({"certificates", "--config", config.string(), "--json"});
+    ASSERT_EQ(listed.exit_code, 0) << Describe(listed);
+    const auto json = ParseJsonOutput(listed);
+    ASSERT_EQ(json["certificates"].size(), 1u) << json.dump();
+    const auto& deploys = json["certificates"][0]["deploys"];
+    ASSERT_EQ(deploys.size(), expected.size()) << deploys.dump();
+    for (const auto& deploy : deploys) {
+      const std::string target = deploy["target"];
+      ASSERT_TRUE(expected.count(target)) << deploy.dump();
+      EXPECT_EQ(deploy["status"], expected.at(target)) << deploy.dump();
+      EXPECT_EQ(deploy["current"], true) << deploy.dump();
+      const bool took = expected.at(target) == "deployed" || expected.at(target) == "unchanged";
+      EXPECT_EQ(deploy["error"].get<std::string>().empty(), took) << deploy.dump();
+    }
+  }
+
   TempDir work_{"mailcert-deploy"};
   TempDir state_{"mailcert-state"};
   PostfixServer postfix_;
@@ -159,9 +180,17 @@ TEST_F(DeployTest, AReloadThatDoesNotTakeIsRolledBackAndReported) {
   // which `check` reports as not the stored version.
   CommandResult check = RunMailcert({"check", "--config", broken.string(), "--json"});
   EXPECT_EQ(check.exit_code, 1) << Describe(check);
+  // `certificates` says which target does not have the renewed version, and why.
+  ExpectDeploys(broken, {{"postfix", "deployed"}, {"dovecot", "deployed"},
+                         {"nginx", "rolled-back"}});
+  CommandResult listed = RunMailcert({"certificates", "--config", broken.string()});
+  EXPECT_NE(listed.stdout_text.find("rolled-back at nginx: "), std::string::npos)
+      << Describe(listed);
   // The next run deploys again (here with a working reload) and everything agrees.
   ASSERT_EQ(RunMailcert({"deploy", "--config", WriteConfig().string()}).exit_code, 0);
   ExpectAllServedDeployedStored(WriteConfig());
+  ExpectDeploys(WriteConfig(), {{"postfix", "unchanged"}, {"dovecot", "unchanged"},
+                                {"nginx", "deployed"}});
 }
 
 TEST_F(DeployTest, CheckReportsExpiredWrongNameNoStarttlsAndClosedPort) {
