@@ -304,6 +304,9 @@ void Alert(const FileConfig& config, const std::string& event, const std::string
 
 namespace {
 
+// Longer than a deploy takes (reload plus verification with retries, bounded by verify_timeout).
+constexpr std::chrono::minutes kDeployLockWait{5};
+
 // Notes in each lineage's state.json what the target now holds of it, so `certificates` can say
 // that a renewed version is not live yet, and why. A lineage with no version has nothing to note.
 void RecordDeploy(const DeployConfig& config, const deploy::DeployOutcome& outcome,
@@ -314,6 +317,9 @@ void RecordDeploy(const DeployConfig& config, const deploy::DeployOutcome& outco
     auto current = store.CurrentVersion(lineage);
     if (!current || !*current) continue;
     auto written = [&]() -> util::Result<void> {
+      // state.json is rewritten whole: not while a renewal of this lineage writes it too.
+      MC_ASSIGN_OR_RETURN(sys::FileLock lock,
+                          store.LockLineage(lineage, std::chrono::seconds(30)));
       MC_ASSIGN_OR_RETURN(store::LineageState state, store.ReadState(lineage));
       store::DeployRecord& record = state.deploys[config.name];
       record.at = now;
@@ -346,6 +352,19 @@ std::vector<deploy::DeployOutcome> DeployAll(const FileConfig& config, store::St
     if (!only_target.empty() && target_config.name != only_target) continue;
     deploy::DeployOutcome outcome;
     outcome.target = target_config.name;
+    // One deploy per target at a time across runs (a timer's renew and an admin's deploy): the
+    // second waits, since verification takes seconds, and gives up with nothing written.
+    auto lock = store.LockDeployTarget(target_config.name, kDeployLockWait, [&] {
+      std::fprintf(stderr, "mailcert: waiting for another mailcert run deploying to %s\n",
+                   target_config.name.c_str());
+    });
+    if (!lock) {
+      outcome.status = deploy::DeployStatus::kRefused;
+      outcome.error = lock.error().message;
+      Alert(config, "deploy-failed", outcome.target, outcome.error);
+      outcomes.push_back(std::move(outcome));
+      continue;
+    }
     auto target = ResolveTarget(target_config, sys::RealProcessRunner());
     auto materials = target ? MaterialsFor(target_config, store)
                             : util::Result<std::vector<deploy::Material>>(

@@ -169,13 +169,34 @@ bool Store::LineageExists(const std::string& lineage) {
   return stat && stat->is_directory;
 }
 
-util::Result<sys::FileLock> Store::LockLineage(const std::string& lineage) {
+util::Result<sys::FileLock> Store::LockLineage(const std::string& lineage,
+                                               std::chrono::milliseconds wait,
+                                               const std::function<void()>& on_wait) {
   MC_RETURN_IF_ERROR(ValidateLineageName(lineage));
   MC_RETURN_IF_ERROR(fs_.MakeDirs(sys::JoinPath(LineageDir(lineage), kVersions), kDirMode));
-  auto lock = sys::FileLock::TryAcquire(sys::JoinPath(LineageDir(lineage), kLockFile));
+  auto lock = sys::FileLock::Acquire(sys::JoinPath(LineageDir(lineage), kLockFile), wait, on_wait);
   if (!lock && lock.error().code == util::ErrorCode::kConflict) {
     return util::Fail(util::ErrorCode::kConflict,
                       "certificate " + lineage + " is being worked on by another mailcert run");
+  }
+  return lock;
+}
+
+util::Result<sys::FileLock> Store::LockDeployTarget(const std::string& target,
+                                                    std::chrono::milliseconds wait,
+                                                    const std::function<void()>& on_wait) {
+  // Target names are free text in the config; the lock file's name keeps only safe characters.
+  std::string file = target;
+  for (char& c : file) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+  }
+  const std::string dir = sys::JoinPath(root_, "deploy");
+  MC_RETURN_IF_ERROR(fs_.MakeDirs(dir, kDirMode));
+  auto lock = sys::FileLock::Acquire(sys::JoinPath(dir, file + ".lock"), wait, on_wait);
+  if (!lock && lock.error().code == util::ErrorCode::kConflict) {
+    return util::Fail(util::ErrorCode::kConflict,
+                      "another mailcert run is still deploying to " + target +
+                          "; nothing was written: run mailcert deploy again once it is done");
   }
   return lock;
 }

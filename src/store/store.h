@@ -60,8 +60,17 @@ class Store {
   bool LineageExists(const std::string& lineage);
   std::string LineageDir(const std::string& lineage) const;
 
-  // Exclusive per-lineage lock for the duration of an issue/renew/revoke.
-  util::Result<sys::FileLock> LockLineage(const std::string& lineage);
+  // Exclusive per-lineage lock for the duration of an issue/renew/revoke; `wait` > 0 waits that
+  // long for another run to finish (on_wait is called once if it has to).
+  util::Result<sys::FileLock> LockLineage(const std::string& lineage,
+                                          std::chrono::milliseconds wait = {},
+                                          const std::function<void()>& on_wait = {});
+
+  // Exclusive lock on one [[deploy]] target (<root>/deploy/<target>.lock): two runs writing,
+  // reloading and verifying the same service at once would verify and roll back each other.
+  util::Result<sys::FileLock> LockDeployTarget(const std::string& target,
+                                               std::chrono::milliseconds wait,
+                                               const std::function<void()>& on_wait = {});
 
   // Removes temp files left by an interrupted write and adopts a complete version newer than
   // `current` (written, then interrupted before the switch) so an issued certificate is never

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <thread>
 
 #include "sys/fs.h"
 
@@ -23,6 +24,21 @@ util::Result<FileLock> FileLock::TryAcquire(const std::string& path) {
     return util::Fail(PosixError("lock " + path, saved));
   }
   return FileLock(fd);
+}
+
+util::Result<FileLock> FileLock::Acquire(const std::string& path,
+                                         std::chrono::milliseconds timeout,
+                                         const std::function<void()>& on_wait) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto lock = TryAcquire(path);
+  if (lock || lock.error().code != util::ErrorCode::kConflict) return lock;
+  if (on_wait) on_wait();
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    lock = TryAcquire(path);
+    if (lock || lock.error().code != util::ErrorCode::kConflict) return lock;
+  }
+  return lock;
 }
 
 FileLock::FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "sys/fault_fs.h"
 #include "sys/file_lock.h"
 
@@ -87,6 +89,31 @@ TEST_F(FsTest, SecondLockOnSameFileIsRefusedUntilReleased) {
   EXPECT_EQ(second.error().code, util::ErrorCode::kConflict);
   { FileLock released = std::move(*first); }
   EXPECT_TRUE(FileLock::TryAcquire(path));
+}
+
+TEST_F(FsTest, AcquireWaitsForAHolderToFinishAndGivesUpAfterItsTimeout) {
+  const std::string path = JoinPath(dir_, ".lock");
+  auto held = FileLock::TryAcquire(path);
+  ASSERT_TRUE(held);
+  int waits = 0;
+  auto gave_up = FileLock::Acquire(path, std::chrono::milliseconds(150), [&] { ++waits; });
+  ASSERT_FALSE(gave_up);
+  EXPECT_EQ(gave_up.error().code, util::ErrorCode::kConflict);
+  EXPECT_EQ(waits, 1) << "said once that it waits";
+
+  std::thread holder([held = std::move(*held)]() mutable {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    FileLock released = std::move(held);
+  });
+  auto taken = FileLock::Acquire(path, std::chrono::seconds(10));
+  holder.join();
+  EXPECT_TRUE(taken) << "acquired once the holder let go";
+
+  waits = 0;
+  auto free_lock = FileLock::Acquire(JoinPath(dir_, "other.lock"), std::chrono::seconds(1),
+                                     [&] { ++waits; });
+  EXPECT_TRUE(free_lock);
+  EXPECT_EQ(waits, 0) << "a free lock is taken without a word";
 }
 
 }  // namespace

@@ -3,10 +3,14 @@
 // with a throw-away bootstrap certificate, the way a fresh server starts with snakeoil), reloads
 // them, and `check` then sees served = deployed = stored on every port.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <map>
 #include <set>
+#include <thread>
 
 #include "cli_support.h"
 #include "crypto/test_ca.h"
@@ -390,6 +394,33 @@ class LayoutTest : public PebbleTest {
   TempDir state_{"mailcert-state"};
   std::string stored_;
 };
+
+TEST_F(LayoutTest, ADeployWaitsWhileAnotherRunDeploysToTheSameTarget) {
+  // Another mailcert run holds the target's lock, taken the way mailcert takes it (flock(2) on
+  // <state>/deploy/<target>.lock), and lets go after a while.
+  std::filesystem::create_directories(state_ / "deploy");
+  const int fd = ::open((state_ / "deploy" / "files.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC,
+                        0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  const auto held = std::chrono::milliseconds(1500);
+  std::thread other_run([fd, held] {
+    std::this_thread::sleep_for(held);
+    ::close(fd);
+  });
+  const auto started = std::chrono::steady_clock::now();
+  const std::string dir = (work_ / "files").string();
+  CommandResult deployed = Deploy("[[deploy]]\ntype = \"files\"\nfullchain_path = \"" + dir +
+                                  "/fullchain.pem\"\nkey_path = \"" + dir + "/privkey.pem\"\n");
+  const auto waited = std::chrono::steady_clock::now() - started;
+  other_run.join();
+  ASSERT_EQ(deployed.exit_code, 0) << Describe(deployed);
+  EXPECT_NE(deployed.stderr_text.find("waiting for another mailcert run deploying to files"),
+            std::string::npos)
+      << Describe(deployed);
+  EXPECT_GE(waited, held - std::chrono::milliseconds(100)) << "deployed while the other held it";
+  EXPECT_TRUE(VerifyChainWithOpenssl(work_ / "files" / "fullchain.pem", pebble().RootPem()));
+}
 
 TEST_F(LayoutTest, FilesTargetWritesModesAndRunsTheHookWithCertbotVariables) {
   const std::string dir = (work_ / "files").string();
