@@ -15,26 +15,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-demo_ports() {
-  local base=$1 offset
-  for offset in 0 1 2 3 4 5; do echo $((base + offset)); done
-  for offset in 0 1 2 3 4 5 6 7 8; do echo $((base + 100 + offset)); done
-}
-
-# A base in 20000-31800 (below the kernel's ephemeral range) whose six Pebble ports and nine
-# mail ports (base+100…) are free, so this test can run beside the C++ suites under ctest -j.
-base=""
-for _ in $(seq 1 20); do
-  candidate=$((20000 + RANDOM % 11800))
-  busy=false
-  for port in $(demo_ports "$candidate"); do
-    if port_in_use "$port"; then busy=true; break; fi
-  done
-  if [[ $busy == false ]]; then base=$candidate; break; fi
-done
-[[ -n $base ]] || fail "no free port range found"
+# shellcheck source=tests/scripts/test_lib.sh
+source "$(dirname "$0")/test_lib.sh"
+# Six ports from the base for Pebble, nine from base+100 for the mail servers.
+demo_offsets=(0 1 2 3 4 5 100 101 102 103 104 105 106 107 108)
+base=$(free_port_base "${demo_offsets[@]}")
 
 log=$dir/demo.log
 if ! DEMO_DIR=$dir/demo DEMO_PORT_BASE=$base MAILCERT_BIN=$mailcert \
@@ -59,7 +44,7 @@ while read -r _state _service _endpoint _sni _name served deployed stored _rest;
 done < <(grep '^OK ' "$log")
 
 # Nothing of the demo's is left running: every port it used is closed again.
-for port in $(demo_ports "$base"); do
-  if port_in_use "$port"; then fail "port $port still open after the demo"; fi
+for offset in "${demo_offsets[@]}"; do
+  if port_in_use $((base + offset)); then fail "port $((base + offset)) still open after the demo"; fi
 done
 echo "demo: 1 passed, 0 failed"

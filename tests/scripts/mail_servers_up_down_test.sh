@@ -12,27 +12,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# shellcheck source=tests/scripts/test_lib.sh
+source "$(dirname "$0")/test_lib.sh"
 # Alive and not a zombie (a zombie holds no port; whoever adopted it reaps it).
 running() {
   local stat
   stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
   [[ $(awk '{print $1}' <<<"${stat##*) }") != Z ]]
 }
-
-# A base in 20000-31990 (below the kernel's ephemeral range) with nine free ports, so this test
-# can run beside the C++ suites under ctest -j.
-base=""
-for _ in $(seq 1 20); do
-  candidate=$((20000 + RANDOM % 11990))
-  busy=false
-  for offset in 0 1 2 3 4 5 6 7 8; do
-    if port_in_use $((candidate + offset)); then busy=true; fi
-  done
-  if [[ $busy == false ]]; then base=$candidate; break; fi
-done
-[[ -n $base ]] || fail "no free port range found"
+base=$(free_port_base 0 1 2 3 4 5 6 7 8)
 
 MAILCERT_LINEAGE=mx.example.test "$repo/scripts/mail-servers-up.sh" "$dir" "$base"
 

@@ -11,21 +11,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# A base in 20000-31999 (below the kernel's ephemeral range) with six free ports, so this test
-# can run beside the C++ suites under ctest -j.
-base=""
-for _ in $(seq 1 20); do
-  candidate=$((20000 + RANDOM % 12000))
-  busy=false
-  for offset in 0 1 2 3 4 5; do
-    if port_in_use $((candidate + offset)); then busy=true; fi
-  done
-  if [[ $busy == false ]]; then base=$candidate; break; fi
-done
-[[ -n $base ]] || fail "no free port range found"
+# shellcheck source=tests/scripts/test_lib.sh
+source "$(dirname "$0")/test_lib.sh"
+base=$(free_port_base 0 1 2 3 4 5)
 
 "$repo/scripts/pebble-up.sh" "$dir" "$base"
 
