@@ -27,7 +27,8 @@ const std::vector<Entry>& Table() {
       {"azure", {"dns_azure"}, MakeAzureProvider},
       {"gcloud", {"dns_gcloud"}, MakeGcloudProvider},
       {"digitalocean", {"dns_dgon"}, MakeDigitalOceanProvider},
-      {"hetzner", {"dns_hetzner"}, MakeHetznerProvider},
+      {"hetzner", {"dns_hetzner"}, MakeHetznerProvider},  // the DNS Console (dns.hetzner.com)
+      {"hetznercloud", {"dns_hetznercloud"}, MakeHetznerCloudProvider},
       {"ovh", {"dns_ovh"}, MakeOvhProvider},
       {"namecheap", {"dns_namecheap"}, MakeNamecheapProvider},
       {"godaddy", {"dns_gd"}, MakeGoDaddyProvider},

@@ -153,6 +153,7 @@ ProviderCase AzureCase();
 ProviderCase GcloudCase();
 ProviderCase DigitalOceanCase();
 ProviderCase HetznerCase();
+ProviderCase HetznerCloudCase();
 ProviderCase OvhCase();
 ProviderCase NamecheapCase();
 ProviderCase GoDaddyCase();

@@ -5,8 +5,8 @@
 // Errors are read from {"error":{"message":s,"code":n}} or a bare {"message":s}; the exact 401
 // body and whether an unknown zone name answers 404 or an empty list were not confirmed from the
 // documentation, so both are handled. Hetzner moves DNS into its Cloud API (api.hetzner.cloud,
-// acme.sh's dns_hetznercloud with HETZNER_TOKEN); zones already moved need that API, which this
-// provider does not speak yet.
+// acme.sh's dns_hetznercloud with HETZNER_TOKEN); zones already moved need that API, which
+// provider hetznercloud (hetznercloud.cc) speaks.
 
 #include <memory>
 #include <string>

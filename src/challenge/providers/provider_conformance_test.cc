@@ -215,19 +215,20 @@ std::string CaseName(const ::testing::TestParamInfo<ProviderCase>& info) { retur
 INSTANTIATE_TEST_SUITE_P(Providers, ProviderConformanceTest,
                          ::testing::Values(ServercowCase(), CloudflareCase(), Route53Case(),
                                            AzureCase(), GcloudCase(), DigitalOceanCase(),
-                                           HetznerCase(), OvhCase(), NamecheapCase(), GoDaddyCase(),
-                                           LinodeCase(), DnsimpleCase(), IonosCase()),
+                                           HetznerCase(), HetznerCloudCase(), OvhCase(),
+                                           NamecheapCase(), GoDaddyCase(), LinodeCase(),
+                                           DnsimpleCase(), IonosCase()),
                          CaseName);
 
 TEST(ApiProviderNamesTest, ListsMailcertAndAcmeShNames) {
   std::vector<std::string> names = ApiProviderNames();
   for (const char* expected :
-       {"servercow",    "dns_servercow", "cloudflare",    "dns_cf",       "route53",
-        "dns_aws",      "azure",         "dns_azure",     "gcloud",       "dns_gcloud",
-        "digitalocean", "dns_dgon",      "hetzner",       "dns_hetzner",  "ovh",
-        "dns_ovh",      "namecheap",     "dns_namecheap", "godaddy",      "dns_gd",
-        "linode",       "dns_linode_v4", "dnsimple",      "dns_dnsimple", "ionos",
-        "dns_ionos"}) {
+       {"servercow",        "dns_servercow", "cloudflare", "dns_cf",        "route53",
+        "dns_aws",          "azure",         "dns_azure",  "gcloud",        "dns_gcloud",
+        "digitalocean",     "dns_dgon",      "hetzner",    "dns_hetzner",   "hetznercloud",
+        "dns_hetznercloud", "ovh",           "dns_ovh",    "namecheap",     "dns_namecheap",
+        "godaddy",          "dns_gd",        "linode",     "dns_linode_v4", "dnsimple",
+        "dns_dnsimple",     "ionos",         "dns_ionos"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
   }
 }

@@ -34,6 +34,9 @@ ApiProviderFactory MakeGcloudProvider;
 ApiProviderFactory MakeDigitalOceanProvider;
 // HETZNER_Token; HETZNER_API_BASE.
 ApiProviderFactory MakeHetznerProvider;
+// HETZNER_TOKEN, optional HETZNER_TTL, HETZNER_MAX_ATTEMPTS; HETZNER_API. The Hetzner Cloud API,
+// where Hetzner moves DNS from the DNS Console.
+ApiProviderFactory MakeHetznerCloudProvider;
 // OVH_AK, OVH_AS, OVH_CK, optional OVH_END_POINT (a region name or a URL).
 ApiProviderFactory MakeOvhProvider;
 // NAMECHEAP_USERNAME, NAMECHEAP_API_KEY, NAMECHEAP_SOURCEIP; NAMECHEAP_API_BASE.
