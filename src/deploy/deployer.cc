@@ -230,6 +230,15 @@ std::vector<EndpointResult> Deployer::Verify(const TargetSpec& target,
   return results;
 }
 
+std::vector<std::string> Deployer::DeployedChain(const TargetSpec& target,
+                                                 const Material& material) {
+  const std::string path = DeployedCertificatePath(target, material);
+  if (path.empty()) return {};
+  auto content = fs_.ReadFile(path);
+  if (!content) return {};  // nothing deployed yet
+  return crypto::SplitPemCertificates(*content).value_or(std::vector<std::string>{});
+}
+
 DeployOutcome Deployer::Deploy(const TargetSpec& target, const std::vector<Material>& materials) {
   DeployOutcome outcome;
   outcome.target = target.name;
@@ -238,6 +247,18 @@ DeployOutcome Deployer::Deploy(const TargetSpec& target, const std::vector<Mater
       outcome.status = DeployStatus::kRefused;
       outcome.error = valid.error().message;
       return outcome;
+    }
+  }
+  if (tlsa_lookup_ && !target.dane_ports.empty()) {
+    for (const auto& material : materials) {
+      DaneVerdict dane =
+          CheckDane(target.dane_ports, material, DeployedChain(target, material), tlsa_lookup_);
+      if (!dane.refusal.empty()) {
+        outcome.status = DeployStatus::kRefused;
+        outcome.error = dane.refusal;
+        return outcome;
+      }
+      outcome.warnings.insert(outcome.warnings.end(), dane.warnings.begin(), dane.warnings.end());
     }
   }
   auto layout = LayoutFor(target, materials);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "deploy/dane_guard.h"
 #include "deploy/installer.h"
 #include "deploy/layout.h"
 #include "probe/probe.h"
@@ -50,6 +51,9 @@ struct TargetSpec {
   // Endpoints that must serve the new certificates afterwards (SNI is set per certificate).
   std::vector<probe::Endpoint> endpoints;
   std::chrono::seconds verify_timeout{30};
+  // TLSA owners _<port>._tcp.<name> the DANE guard checks before writing (dane_guard.h);
+  // empty: no guard.
+  std::vector<int> dane_ports;
 };
 
 enum class DeployStatus {
@@ -74,6 +78,7 @@ struct DeployOutcome {
   std::vector<std::string> written;
   std::vector<EndpointResult> endpoints;
   std::string error;  // one line when not deployed/unchanged
+  std::vector<std::string> warnings;  // deployed (or unchanged) but worth saying: DANE
   bool ok() const {
     return status == DeployStatus::kDeployed || status == DeployStatus::kUnchanged;
   }
@@ -106,6 +111,9 @@ class Deployer {
   // exactly one lineage is `server` for targets with a default certificate.
   DeployOutcome Deploy(const TargetSpec& target, const std::vector<Material>& materials);
 
+  // Enables the DANE guard for targets with dane_ports (none without a lookup).
+  void SetTlsaLookup(TlsaLookup lookup) { tlsa_lookup_ = std::move(lookup); }
+
   // The layout for a target (exposed for `deploy --dry-run` and tests).
   util::Result<Layout> LayoutFor(const TargetSpec& target, const std::vector<Material>& materials);
 
@@ -116,10 +124,14 @@ class Deployer {
                                      const std::vector<Material>& materials,
                                      const std::vector<std::string>& fingerprints);
 
+  // The certificates `target` holds for `material` now (leaf first); empty when none.
+  std::vector<std::string> DeployedChain(const TargetSpec& target, const Material& material);
+
   sys::Fs& fs_;
   sys::ProcessRunner& runner_;
   sys::Clock& clock_;
   ProbeFunction probe_;
+  TlsaLookup tlsa_lookup_;
 };
 
 }  // namespace mailcert::deploy

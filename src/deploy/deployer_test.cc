@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <map>
+
 #include "crypto/test_ca.h"
 
 namespace mailcert::deploy {
@@ -79,8 +81,10 @@ class DeployerTest : public ::testing::Test {
   }
   void TearDown() override { (void)sys::RealFs().RemoveAll(dir_); }
 
-  Material Issue() {
-    auto key = crypto::PrivateKey::Generate(crypto::KeyType::kEc256).value();
+  Material Issue() { return Issue(crypto::PrivateKey::Generate(crypto::KeyType::kEc256).value()); }
+
+  // A renewal that keeps `key` (mailcert's default: DANE 3 1 1 records stay valid).
+  Material Issue(const crypto::PrivateKey& key) {
     crypto::testing::CertOptions options;
     options.names = {"mail.example.org"};
     Material material;
@@ -99,8 +103,33 @@ class DeployerTest : public ::testing::Test {
                       [this](const probe::Endpoint& e, net::TlsKeyRestriction) {
                         return server_.Serve(e);
                       });
+    if (dns_) {
+      deployer.SetTlsaLookup([this](const std::string& owner)
+                                 -> util::Result<std::vector<crypto::TlsaAssociation>> {
+        looked_up_.push_back(owner);
+        if (dns_fails_) return util::Fail(util::ErrorCode::kNetwork, "SERVFAIL from 127.0.0.53");
+        return tlsa_[owner];
+      });
+    }
     return deployer.Deploy(target_, {material});
   }
+
+  // Publishes the 3 1 1 record of `material`'s key at _25._tcp.mail.example.org.
+  void PublishTlsaFor(const Material& material) {
+    dns_ = true;
+    auto chain = crypto::SplitPemCertificates(material.files.cert_pem).value();
+    tlsa_["_25._tcp.mail.example.org"].push_back(crypto::DaneEeSpkiSha256(chain.front()));
+  }
+
+  static std::string TlsaRecordOf(const Material& material) {
+    auto chain = crypto::SplitPemCertificates(material.files.cert_pem).value();
+    return crypto::TlsaText(crypto::DaneEeSpkiSha256(chain.front()));
+  }
+
+  bool dns_ = false;
+  bool dns_fails_ = false;
+  std::map<std::string, std::vector<crypto::TlsaAssociation>> tlsa_;
+  std::vector<std::string> looked_up_;
 
   std::string dir_;
   TestCa root_ = TestCa::CreateRoot().value();
@@ -179,6 +208,80 @@ TEST_F(DeployerTest, InvalidMaterialIsRefusedBeforeAnythingIsTouched) {
   EXPECT_NE(outcome.error.find("key does not match"), std::string::npos);
   EXPECT_TRUE(server_.commands.empty());
   EXPECT_EQ(sys::RealFs().ReadFile(dir_ + "/mail.ec256.key").value(), before);
+}
+
+// The DANE guard: a renewed certificate with a new key is held back while the published TLSA
+// records name only the deployed key; everything that keeps DANE working goes through.
+TEST_F(DeployerTest, ANewKeyThatTheTlsaRecordsDoNotNameIsHeldBackUntilItIsPublished) {
+  target_.dane_ports = {25};
+  const Material deployed = Issue();
+  PublishTlsaFor(deployed);
+  ASSERT_EQ(Run(deployed).status, DeployStatus::kDeployed);
+  EXPECT_EQ(looked_up_, std::vector<std::string>{"_25._tcp.mail.example.org"});
+  const std::string before = sys::RealFs().ReadFile(dir_ + "/mail.ec256.crt").value();
+  server_.commands.clear();
+
+  const Material rotated = Issue();  // a new key
+  DeployOutcome held = Run(rotated);
+  EXPECT_EQ(held.status, DeployStatus::kRefused);
+  EXPECT_NE(held.error.find("match the deployed certificate but not the new one of mail; publish "
+                            "`_25._tcp.mail.example.org. IN TLSA " + TlsaRecordOf(rotated) + "`"),
+            std::string::npos)
+      << held.error;
+  EXPECT_TRUE(server_.commands.empty()) << "nothing written, nothing reloaded";
+  EXPECT_EQ(sys::RealFs().ReadFile(dir_ + "/mail.ec256.crt").value(), before);
+
+  // The admin publishes the new key's record beside the old one: the deploy goes through.
+  PublishTlsaFor(rotated);
+  EXPECT_EQ(Run(rotated).status, DeployStatus::kDeployed);
+}
+
+TEST_F(DeployerTest, ARenewalThatKeepsTheKeyPassesTheDaneGuard) {
+  target_.dane_ports = {25};
+  const auto key = crypto::PrivateKey::Generate(crypto::KeyType::kEc256).value();
+  const Material first = Issue(key);
+  PublishTlsaFor(first);
+  ASSERT_EQ(Run(first).status, DeployStatus::kDeployed);
+  DeployOutcome renewed = Run(Issue(key));
+  EXPECT_EQ(renewed.status, DeployStatus::kDeployed) << renewed.error;
+  EXPECT_TRUE(renewed.warnings.empty());
+}
+
+TEST_F(DeployerTest, WhenTlsaCannotBeLookedUpOnlyAnUnchangedKeyIsDeployed) {
+  target_.dane_ports = {25};
+  const auto key = crypto::PrivateKey::Generate(crypto::KeyType::kEc256).value();
+  PublishTlsaFor(Issue(key));
+  ASSERT_EQ(Run(Issue(key)).status, DeployStatus::kDeployed);
+  dns_fails_ = true;
+  DeployOutcome same_key = Run(Issue(key));
+  EXPECT_EQ(same_key.status, DeployStatus::kDeployed) << same_key.error;
+  ASSERT_EQ(same_key.warnings.size(), 1u);
+  EXPECT_NE(same_key.warnings[0].find("cannot look up TLSA at _25._tcp.mail.example.org "
+                                      "(SERVFAIL from 127.0.0.53); the key is unchanged"),
+            std::string::npos)
+      << same_key.warnings[0];
+  DeployOutcome new_key = Run(Issue());
+  EXPECT_EQ(new_key.status, DeployStatus::kRefused);
+  EXPECT_NE(new_key.error.find("the new certificate has a new key"), std::string::npos)
+      << new_key.error;
+}
+
+TEST_F(DeployerTest, TlsaThatMatchesNeitherVersionIsAWarningAndNoRecordsAreNoConcern) {
+  target_.dane_ports = {25};
+  dns_ = true;
+  ASSERT_EQ(Run(Issue()).status, DeployStatus::kDeployed) << "no TLSA records: nothing to keep";
+  const Material stale = Issue();
+  PublishTlsaFor(stale);  // names a key that was never deployed
+  const Material next = Issue();
+  DeployOutcome outcome = Run(next);
+  EXPECT_EQ(outcome.status, DeployStatus::kDeployed) << outcome.error;
+  ASSERT_EQ(outcome.warnings.size(), 1u);
+  EXPECT_NE(outcome.warnings[0].find("matches the deployed or the new certificate: "
+                                     "DANE-validating senders cannot deliver; publish "
+                                     "`_25._tcp.mail.example.org. IN TLSA " +
+                                     TlsaRecordOf(next) + "`"),
+            std::string::npos)
+      << outcome.warnings[0];
 }
 
 }  // namespace

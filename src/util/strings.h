@@ -1,6 +1,7 @@
 #pragma once
 // Small string helpers shared by every module.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,8 @@ std::string_view Trim(std::string_view text);
 std::string ToLower(std::string_view text);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string HexEncode(std::string_view bytes);  // lowercase, no separators
+// Hex digits (either case, no separators) to bytes; nullopt for an odd length or a non-digit.
+std::optional<std::string> HexDecode(std::string_view hex);
 
 // Quotes a value for a one-line message: "value" with control characters escaped.
 std::string Quote(std::string_view text);

@@ -16,6 +16,10 @@ TEST(Strings, TrimLowerJoinHex) {
   EXPECT_TRUE(EqualsIgnoreCase("Retry-After", "retry-after"));
   EXPECT_EQ(Join({"a", "b", "c"}, ", "), "a, b, c");
   EXPECT_EQ(HexEncode(std::string("\x00\xab\xff", 3)), "00abff");
+  EXPECT_EQ(HexDecode("00abFF"), std::string("\x00\xab\xff", 3));
+  EXPECT_EQ(HexDecode(""), std::string());
+  EXPECT_FALSE(HexDecode("abc")) << "odd length";
+  EXPECT_FALSE(HexDecode("0g")) << "not a hex digit";
 }
 
 TEST(Strings, QuoteEscapesControlCharacters) {
