@@ -20,6 +20,7 @@ util::Json DeployJson(const deploy::DeployOutcome& outcome) {
           {"status", deploy::DeployStatusName(outcome.status)},
           {"written", outcome.written},
           {"endpoints", endpoints},
+          {"warnings", outcome.warnings},
           {"error", outcome.error}};
 }
 
@@ -36,6 +37,10 @@ int ReportDeploys(const std::vector<deploy::DeployOutcome>& outcomes, bool json,
     *json_out = list;
   } else if (!json) {
     for (const auto& outcome : outcomes) {
+      for (const auto& warning : outcome.warnings) {
+        std::fprintf(stderr, "mailcert: warning: deploy %s: %s\n", outcome.target.c_str(),
+                     warning.c_str());
+      }
       if (outcome.ok()) {
         std::printf("%s %s: %zu file(s) written, %zu endpoint(s) verified\n",
                     deploy::DeployStatusName(outcome.status), outcome.target.c_str(),

@@ -211,7 +211,8 @@ util::Result<DeployConfig> ReadDeploy(const toml::table& table, const std::strin
       "postfix_config_dir", "nginx_config", "dovecot_config", "mailcow_dir", "mode",
       "cert_path", "key_path", "alt_cert_path", "alt_key_path", "letsencrypt_dir", "fqdn",
       "prepare", "reload", "endpoints", "verify_timeout", "ca_bundle", "owner", "group",
-      "chain_path", "fullchain_path", "combined_path", "cert_mode", "key_mode", "hook"};
+      "chain_path", "fullchain_path", "combined_path", "cert_mode", "key_mode", "hook",
+      "dane_ports", "dns_servers"};
   MC_RETURN_IF_ERROR(CheckKeys(table, kKnown, path, " in [[deploy]]"));
   DeployConfig deploy;
   deploy.origin = origin;
@@ -272,6 +273,22 @@ util::Result<DeployConfig> ReadDeploy(const toml::table& table, const std::strin
     }
     deploy.verify_timeout = static_cast<int>(*value);
   }
+  if (const toml::node* node = table.get("dane_ports")) {
+    const toml::array* array = node->as_array();
+    auto bad = [&] {
+      return util::Fail(Invalid(Where(path, *node),
+                                "\"dane_ports\" must be a list of ports, 1 to 65535 ([25]; [] "
+                                "turns the DANE guard off)"));
+    };
+    if (array == nullptr) return bad();
+    deploy.dane_ports.emplace();
+    for (const auto& item : *array) {
+      auto port = item.value<int64_t>();
+      if (!item.is_integer() || !port || *port < 1 || *port > 65535) return bad();
+      deploy.dane_ports->push_back(static_cast<int>(*port));
+    }
+  }
+  MC_RETURN_IF_ERROR(ReadStringList(table, "dns_servers", path, deploy.dns_servers));
   return deploy;
 }
 

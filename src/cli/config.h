@@ -71,6 +71,10 @@ struct DeployConfig {
   int verify_timeout = 30;
   std::string ca_bundle;  // trust for validation when the CA is private (Pebble, a company CA)
   std::string owner, group;
+  // The DANE guard (deploy/dane_guard.h): TLSA owner ports checked before writing; unset: 25
+  // for targets that serve SMTP (postfix, mailcow, docker-mailserver), none for the others.
+  std::optional<std::vector<int>> dane_ports;
+  std::vector<std::string> dns_servers;  // resolvers for the TLSA lookup; default resolv.conf
 };
 
 // [[dns]]: one DNS-01 route (issue #5): which zones or domains it covers, the provider that

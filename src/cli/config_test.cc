@@ -61,6 +61,34 @@ TEST(Config, ErrorsNameFileLineAndKey) {
   EXPECT_NE(bad_cert_key.error().message.find("m.toml:3:"), std::string::npos);
 }
 
+TEST(Config, DanePortsAreAListOfPortsAndAnEmptyListTurnsTheGuardOff) {
+  auto set = ParseConfig("[[deploy]]\ntype = \"postfix\"\ndir = \"/d\"\ndane_ports = [25, 465]\n"
+                         "dns_servers = [\"127.0.0.1:53\"]\n",
+                         "m.toml");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->deploy[0].dane_ports, (std::vector<int>{25, 465}));
+  EXPECT_EQ(set->deploy[0].dns_servers, std::vector<std::string>{"127.0.0.1:53"});
+
+  auto off = ParseConfig("[[deploy]]\ntype = \"postfix\"\ndane_ports = []\n", "m.toml");
+  ASSERT_TRUE(off) << off.error().message;
+  ASSERT_TRUE(off->deploy[0].dane_ports.has_value());
+  EXPECT_TRUE(off->deploy[0].dane_ports->empty());
+
+  auto unset = ParseConfig("[[deploy]]\ntype = \"postfix\"\n", "m.toml");
+  ASSERT_TRUE(unset);
+  EXPECT_FALSE(unset->deploy[0].dane_ports.has_value()) << "the default is the target's";
+
+  for (const char* bad : {"dane_ports = [25, 70000]", "dane_ports = 25", "dane_ports = [\"25\"]"}) {
+    auto refused = ParseConfig(std::string("[[deploy]]\ntype = \"postfix\"\n") + bad + "\n",
+                               "m.toml");
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_EQ(refused.error().message.rfind("m.toml:3:", 0), 0u) << refused.error().message;
+    EXPECT_NE(refused.error().message.find("\"dane_ports\" must be a list of ports"),
+              std::string::npos)
+        << refused.error().message;
+  }
+}
+
 TEST(Config, ReadsDnsTablesWithProviderSettings) {
   auto config = ParseConfig(R"(
 challenge = "dns-01"

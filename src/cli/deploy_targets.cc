@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <pwd.h>
 
+#include "dns/resolver.h"
 #include "probe/probe.h"
 #include "sys/clock.h"
 #include "util/strings.h"
@@ -235,6 +236,14 @@ util::Result<deploy::TargetSpec> ResolveTarget(const DeployConfig& config,
     // docker-mailserver notices changed files itself (check-for-changes.sh, every 2 s) and
     // reloads Postfix and Dovecot: no reload by default.
   }
+  // DANE for SMTP (RFC 7672) is what remote MTAs check, on port 25 whatever the endpoints'
+  // ports are; other ports only when the configuration names them.
+  const bool serves_smtp = target.type == deploy::TargetType::kPostfix ||
+                           target.type == deploy::TargetType::kMailcow ||
+                           target.type == deploy::TargetType::kDockerMailserver;
+  target.dane_ports = config.dane_ports ? *config.dane_ports
+                      : serves_smtp     ? std::vector<int>{25}
+                                        : std::vector<int>{};
   target.prepare = Commands(config.prepare ? *config.prepare : prepare);
   target.reload = Commands(config.reload ? *config.reload : reload);
   return target;
@@ -307,6 +316,30 @@ namespace {
 // Longer than a deploy takes (reload plus verification with retries, bounded by verify_timeout).
 constexpr std::chrono::minutes kDeployLockWait{5};
 
+// The DANE guard's lookup: TLSA records at an owner through the target's dns_servers or the
+// system's resolvers. NXDOMAIN and an answer without TLSA both mean "no records".
+util::Result<deploy::TlsaLookup> TlsaLookupFor(const DeployConfig& config) {
+  dns::ResolverOptions options;
+  for (const auto& server : config.dns_servers) {
+    auto address = dns::ParseServerAddress(server);
+    if (!address) return util::Fail(Invalid(config, "dns_servers: " + address.error().message));
+    options.servers.push_back(*address);
+  }
+  MC_ASSIGN_OR_RETURN(std::shared_ptr<dns::Resolver> resolver, dns::MakeResolver(options));
+  return deploy::TlsaLookup(
+      [resolver](const std::string& owner)
+          -> util::Result<std::vector<crypto::TlsaAssociation>> {
+        auto response = resolver->Query(owner, dns::RrType::kTlsa);
+        if (!response) return util::Fail(util::Error(response.error()));
+        std::vector<crypto::TlsaAssociation> records;
+        if (response->rcode == dns::Rcode::kNxDomain) return records;
+        for (const auto& tlsa : response->Answers<dns::TlsaRecord>()) {
+          records.push_back({tlsa.usage, tlsa.selector, tlsa.matching_type, tlsa.data});
+        }
+        return records;
+      });
+}
+
 // Notes in each lineage's state.json what the target now holds of it, so `certificates` can say
 // that a renewed version is not live yet, and why. A lineage with no version has nothing to note.
 void RecordDeploy(const DeployConfig& config, const deploy::DeployOutcome& outcome,
@@ -369,10 +402,14 @@ std::vector<deploy::DeployOutcome> DeployAll(const FileConfig& config, store::St
     auto materials = target ? MaterialsFor(target_config, store)
                             : util::Result<std::vector<deploy::Material>>(
                                   util::Fail(target.error()));
-    if (!materials) {
+    auto tlsa = target && !target->dane_ports.empty()
+                    ? TlsaLookupFor(target_config)
+                    : util::Result<deploy::TlsaLookup>(deploy::TlsaLookup{});
+    if (!materials || !tlsa) {
       outcome.status = deploy::DeployStatus::kRefused;
-      outcome.error = materials.error().message;
+      outcome.error = !materials ? materials.error().message : tlsa.error().message;
     } else {
+      deployer.SetTlsaLookup(std::move(*tlsa));
       outcome = deployer.Deploy(*target, *materials);
     }
     if (!outcome.ok()) Alert(config, "deploy-failed", outcome.target, outcome.error);

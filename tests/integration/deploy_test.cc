@@ -23,6 +23,10 @@ namespace mailcert::testing {
 namespace {
 
 constexpr char kName[] = "mail.example.test";
+// Targets that serve SMTP look up TLSA records before writing (the DANE guard); these tests
+// are about other things and must not depend on the host's resolver, so they switch it off.
+// The guard is tested against a real BIND in dane_deploy_test.cc.
+const std::string kNoDane = "dane_ports = []\n";
 
 // The nginx command line of a fixture server as TOML list items (the action is appended).
 std::string NginxArgv(const NginxServer& nginx) {
@@ -75,7 +79,7 @@ class DeployTest : public PebbleTest {
         (nginx_reload.empty() ? ""
                               : "alert_command = \"env | grep ^MAILCERT_ > '" +
                                     (work_ / "alert.txt").string() + "'\"\n") +
-        "\n[[deploy]]\ntype = \"postfix\"\ndir = \"" + (work_ / "postfix").string() +
+        "\n[[deploy]]\ntype = \"postfix\"\n" + kNoDane + "dir = \"" + (work_ / "postfix").string() +
         "\"\npostfix_config_dir = \"" + postfix_.ConfigDir().string() + "\"\nca_bundle = \"" +
         root + "\"\nendpoints = [\"smtp://127.0.0.1:" + port(postfix_.SmtpPort()) +
         "\", \"submission://127.0.0.1:" + port(postfix_.SubmissionPort()) +
@@ -279,7 +283,7 @@ class DualDeployTest : public PebbleTest {
         "certificates = [\"" + std::string(kName) + "\", \"" + kName + "-rsa\"]\n";
     std::string config =
         "state_dir = \"" + state_.path().string() + "\"\n" +
-        "\n[[deploy]]\ntype = \"postfix\"\n" + certificates + "dir = \"" +
+        "\n[[deploy]]\ntype = \"postfix\"\n" + kNoDane + certificates + "dir = \"" +
         (work_ / "postfix").string() + "\"\npostfix_config_dir = \"" +
         postfix_.ConfigDir().string() + "\"\nca_bundle = \"" + root +
         "\"\nendpoints = [\"submission://127.0.0.1:" + std::to_string(postfix_.SubmissionPort()) +
@@ -454,7 +458,7 @@ TEST_F(LayoutTest, FilesTargetWritesModesAndRunsTheHookWithCertbotVariables) {
 
 TEST_F(LayoutTest, MailcowLayoutIsServedByPostfixAndDovecotConfiguredLikeMailcow) {
   const std::string mailcow = (work_ / "mailcow").string();
-  CommandResult deployed = Deploy("[[deploy]]\ntype = \"mailcow\"\nmailcow_dir = \"" + mailcow +
+  CommandResult deployed = Deploy("[[deploy]]\ntype = \"mailcow\"\n" + kNoDane + "mailcow_dir = \"" + mailcow +
                                   "\"\nreload = \"true\"\n");
   ASSERT_EQ(deployed.exit_code, 0) << Describe(deployed);
   const auto ssl = work_ / "mailcow/data/assets/ssl";
@@ -468,13 +472,13 @@ TEST_F(LayoutTest, MailcowLayoutIsServedByPostfixAndDovecotConfiguredLikeMailcow
 TEST_F(LayoutTest, DockerMailserverManualLayoutIsServedLikeDmsConfiguresIt) {
   const std::string dms = (work_ / "dms").string();
   CommandResult deployed =
-      Deploy("[[deploy]]\ntype = \"docker-mailserver\"\nmode = \"manual\"\ncert_path = \"" + dms +
+      Deploy("[[deploy]]\ntype = \"docker-mailserver\"\n" + kNoDane + "mode = \"manual\"\ncert_path = \"" + dms +
              "/cert.pem\"\nkey_path = \"" + dms + "/key.pem\"\n");
   ASSERT_EQ(deployed.exit_code, 0) << Describe(deployed);
   // DMS writes smtpd_tls_chain_files = <key> <fullchain> and ssl_cert = <cert, ssl_key = <key.
   ExpectServedByPostfixAndDovecot(work_ / "dms/key.pem", work_ / "dms/cert.pem");
   // The letsencrypt layout: live/<fqdn>/{fullchain,privkey}.pem as real files.
-  CommandResult live = Deploy("[[deploy]]\ntype = \"docker-mailserver\"\nmode = \"letsencrypt\"\n"
+  CommandResult live = Deploy("[[deploy]]\ntype = \"docker-mailserver\"\n" + kNoDane + "mode = \"letsencrypt\"\n"
                               "letsencrypt_dir = \"" + dms + "/letsencrypt\"\nfqdn = \"" + kName +
                               "\"\n");
   ASSERT_EQ(live.exit_code, 0) << Describe(live);
@@ -554,7 +558,7 @@ TEST_F(SniDeployTest, EachNameGetsItsOwnCertificateOnPostfixDovecotAndNginx) {
       "ca_bundle = \"" + (work_ / "root.pem").string() + "\"\n";
   const auto config = work_ / "sni.toml";
   ASSERT_TRUE(WriteFile(
-      config, "state_dir = \"" + state_.path().string() + "\"\n\n[[deploy]]\ntype = \"postfix\"\n" +
+      config, "state_dir = \"" + state_.path().string() + "\"\n\n[[deploy]]\ntype = \"postfix\"\n" + kNoDane +
                   certificates + "dir = \"" + (work_ / "postfix").string() +
                   "\"\npostfix_config_dir = \"" + postfix_.ConfigDir().string() +
                   "\"\nendpoints = [\"smtp://127.0.0.1:" + std::to_string(postfix_.SmtpPort()) +
