@@ -3,10 +3,13 @@
 // administrator compares by hand: served, deployed (the target's file) and stored (current).
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/deploy_targets.h"
 #include "cli/output.h"
+#include "crypto/dane.h"
 #include "crypto/x509.h"
 #include "probe/check.h"
 #include "sys/clock.h"
@@ -24,6 +27,7 @@ const char* StateName(int state) {
 struct Row {
   std::string endpoint, name, served, deployed, stored, issuer, not_after, problem, subject;
   std::vector<std::string> dns_names;
+  std::string dane;  // "ok", "mismatch", or empty when no TLSA record applies
   int64_t days_left = 0;
   int state = kOk;
 };
@@ -48,10 +52,67 @@ int JudgeDays(const crypto::CertificateInfo& leaf, int64_t days_left, const Flag
   return kOk;
 }
 
+// TLSA lookups for one check run, each owner asked once however many rows need it.
+class TlsaCache {
+ public:
+  explicit TlsaCache(deploy::TlsaLookup lookup) : lookup_(std::move(lookup)) {}
+  const util::Result<std::vector<crypto::TlsaAssociation>>& Get(const std::string& owner) {
+    auto found = cache_.find(owner);
+    if (found == cache_.end()) found = cache_.emplace(owner, lookup_(owner)).first;
+    return found->second;
+  }
+
+ private:
+  deploy::TlsaLookup lookup_;
+  std::map<std::string, util::Result<std::vector<crypto::TlsaAssociation>>> cache_;
+};
+
+// The TLSA owners that apply to a row: _<port>._tcp.<name> for each DANE port the endpoint
+// serves — its own port, and 25 for any SMTP STARTTLS endpoint (a test or NAT may put the MX's
+// port 25 elsewhere; RFC 7672 is about what senders reach on 25).
+std::vector<std::string> TlsaOwners(const std::vector<int>& dane_ports,
+                                    const probe::Endpoint& endpoint, const std::string& name) {
+  std::vector<std::string> owners;
+  if (name.empty() || name.starts_with("*.")) return owners;
+  for (int port : dane_ports) {
+    if (endpoint.port == port ||
+        (port == 25 && endpoint.protocol == probe::Protocol::kSmtpStarttls)) {
+      owners.push_back("_" + std::to_string(port) + "._tcp." + name);
+    }
+  }
+  return owners;
+}
+
+// DANE on the wire (RFC 7672 §3.1): a served chain that no TLSA record at its owner matches is
+// CRITICAL, since validating senders defer mail to it; a failed lookup is a WARNING.
+void JudgeDane(const std::vector<std::string>& owners, const std::vector<std::string>& chain_der,
+               TlsaCache& tlsa, Row& row, std::vector<std::string>& problems) {
+  for (const auto& owner : owners) {
+    const auto& records = tlsa.Get(owner);
+    if (!records) {
+      problems.push_back("DANE: cannot look up TLSA at " + owner + ": " + records.error().message);
+      row.state = std::max(row.state, static_cast<int>(kWarning));
+      continue;
+    }
+    if (records->empty()) continue;
+    const bool matches = std::any_of(records->begin(), records->end(), [&](const auto& record) {
+      return crypto::MatchesTlsa(record, chain_der);
+    });
+    row.dane = matches ? "ok" : "mismatch";
+    if (!matches) {
+      problems.push_back("DANE: no TLSA record at " + owner +
+                         " matches the served certificate; publish " + owner + ". IN TLSA " +
+                         crypto::TlsaText(crypto::DaneEeSpkiSha256(chain_der.front())));
+      row.state = kCritical;
+    }
+  }
+}
+
 Row CheckOne(const probe::Endpoint& endpoint, const std::string& name,
              const std::string& trusted_roots, const std::string& deployed,
              const std::string& stored, const Flags& flags,
-             net::TlsKeyRestriction restriction = net::TlsKeyRestriction::kAny) {
+             net::TlsKeyRestriction restriction = net::TlsKeyRestriction::kAny,
+             const std::vector<std::string>& tlsa_owners = {}, TlsaCache* tlsa = nullptr) {
   Row row;
   probe::Endpoint with_sni = endpoint;
   if (!name.empty()) with_sni.sni = name;
@@ -86,6 +147,7 @@ Row CheckOne(const probe::Endpoint& endpoint, const std::string& name,
   if (!report.chain_verifies) problems.push_back("chain does not verify: " + report.chain_error);
   if (!report.names_match) problems.push_back("does not cover " + util::Join(report.unmatched_names, ", "));
   if (!problems.empty()) row.state = kCritical;
+  if (tlsa != nullptr) JudgeDane(tlsa_owners, served->chain_der, *tlsa, row, problems);
   if (!stored.empty() && row.served != stored) {
     problems.push_back("serves another certificate than the stored one");
     row.state = std::max(row.state, static_cast<int>(kWarning));
@@ -149,6 +211,15 @@ int RunCheck(const Flags& flags, const CheckTarget& adhoc) {
         PrintError(materials.error());
         return kUnknown;
       }
+      std::optional<TlsaCache> tlsa;
+      if (!target->dane_ports.empty()) {
+        auto lookup = TlsaLookupFor(config);
+        if (!lookup) {
+          PrintError(lookup.error());
+          return kUnknown;
+        }
+        tlsa.emplace(std::move(*lookup));
+      }
       for (const auto& material : *materials) {
         const std::string stored = LeafFingerprint(material.files.fullchain_pem);
         const std::string path = deploy::DeployedCertificatePath(*target, material);
@@ -159,7 +230,9 @@ int RunCheck(const Flags& flags, const CheckTarget& adhoc) {
           if (name.rfind("*.", 0) == 0) continue;
           for (const auto& endpoint : target->endpoints) {
             rows.push_back(CheckOne(endpoint, name, target->trusted_roots_pem, deployed, stored,
-                                    flags, deploy::RestrictionFor(material, *materials)));
+                                    flags, deploy::RestrictionFor(material, *materials),
+                                    TlsaOwners(target->dane_ports, endpoint, name),
+                                    tlsa ? &*tlsa : nullptr));
           }
         }
       }
@@ -175,7 +248,7 @@ int RunCheck(const Flags& flags, const CheckTarget& adhoc) {
                       {"served_sha256", row.served}, {"deployed_sha256", row.deployed},
                       {"stored_sha256", row.stored}, {"issuer", row.issuer},
                       {"not_after", row.not_after}, {"days_left", row.days_left},
-                      {"problem", row.problem}});
+                      {"dane", row.dane}, {"problem", row.problem}});
     }
     PrintJson({{"state", StateName(worst)}, {"checks", list}});
   } else {

@@ -249,6 +249,28 @@ util::Result<deploy::TargetSpec> ResolveTarget(const DeployConfig& config,
   return target;
 }
 
+util::Result<deploy::TlsaLookup> TlsaLookupFor(const DeployConfig& config) {
+  dns::ResolverOptions options;
+  for (const auto& server : config.dns_servers) {
+    auto address = dns::ParseServerAddress(server);
+    if (!address) return util::Fail(Invalid(config, "dns_servers: " + address.error().message));
+    options.servers.push_back(*address);
+  }
+  MC_ASSIGN_OR_RETURN(std::shared_ptr<dns::Resolver> resolver, dns::MakeResolver(options));
+  return deploy::TlsaLookup(
+      [resolver](const std::string& owner)
+          -> util::Result<std::vector<crypto::TlsaAssociation>> {
+        auto response = resolver->Query(owner, dns::RrType::kTlsa);
+        if (!response) return util::Fail(util::Error(response.error()));
+        std::vector<crypto::TlsaAssociation> records;
+        if (response->rcode == dns::Rcode::kNxDomain) return records;
+        for (const auto& tlsa : response->Answers<dns::TlsaRecord>()) {
+          records.push_back({tlsa.usage, tlsa.selector, tlsa.matching_type, tlsa.data});
+        }
+        return records;
+      });
+}
+
 util::Result<std::vector<deploy::Material>> MaterialsFor(const DeployConfig& config,
                                                          store::Store& store) {
   std::vector<std::string> lineages = config.certificates;
@@ -316,29 +338,6 @@ namespace {
 // Longer than a deploy takes (reload plus verification with retries, bounded by verify_timeout).
 constexpr std::chrono::minutes kDeployLockWait{5};
 
-// The DANE guard's lookup: TLSA records at an owner through the target's dns_servers or the
-// system's resolvers. NXDOMAIN and an answer without TLSA both mean "no records".
-util::Result<deploy::TlsaLookup> TlsaLookupFor(const DeployConfig& config) {
-  dns::ResolverOptions options;
-  for (const auto& server : config.dns_servers) {
-    auto address = dns::ParseServerAddress(server);
-    if (!address) return util::Fail(Invalid(config, "dns_servers: " + address.error().message));
-    options.servers.push_back(*address);
-  }
-  MC_ASSIGN_OR_RETURN(std::shared_ptr<dns::Resolver> resolver, dns::MakeResolver(options));
-  return deploy::TlsaLookup(
-      [resolver](const std::string& owner)
-          -> util::Result<std::vector<crypto::TlsaAssociation>> {
-        auto response = resolver->Query(owner, dns::RrType::kTlsa);
-        if (!response) return util::Fail(util::Error(response.error()));
-        std::vector<crypto::TlsaAssociation> records;
-        if (response->rcode == dns::Rcode::kNxDomain) return records;
-        for (const auto& tlsa : response->Answers<dns::TlsaRecord>()) {
-          records.push_back({tlsa.usage, tlsa.selector, tlsa.matching_type, tlsa.data});
-        }
-        return records;
-      });
-}
 
 // Notes in each lineage's state.json what the target now holds of it, so `certificates` can say
 // that a renewed version is not live yet, and why. A lineage with no version has nothing to note.

@@ -22,6 +22,10 @@ util::Result<deploy::TargetSpec> ResolveTarget(const DeployConfig& config,
 // "smtp://127.0.0.1:2525", "imaps://mail.example.org" (default port), "https://[::1]:8443".
 util::Result<probe::Endpoint> ParseEndpoint(const std::string& text);
 
+// The DANE guard's TLSA lookup through the target's dns_servers (or /etc/resolv.conf):
+// NXDOMAIN and an answer without TLSA both give no records. Errors: a bad dns_servers entry.
+util::Result<deploy::TlsaLookup> TlsaLookupFor(const DeployConfig& config);
+
 // The current versions of the lineages a target takes (all of the store's when it names none).
 util::Result<std::vector<deploy::Material>> MaterialsFor(const DeployConfig& config,
                                                          store::Store& store);

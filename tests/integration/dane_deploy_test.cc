@@ -120,6 +120,20 @@ TEST_F(DaneDeployTest, ANewKeyWaitsForItsTlsaRecordAndAKeptKeyDeploysAtOnce) {
   nlohmann::json held = Served();
   EXPECT_EQ(held["served_sha256"], renewed) << held.dump();
   EXPECT_NE(held["stored_sha256"], renewed) << "the new version is stored, not served";
+  EXPECT_EQ(held["dane"], "ok") << "the served certificate still matches: " << held.dump();
+
+  // Had the admin replaced the old record instead of adding one, `check` would say so: what
+  // Postfix serves matches no TLSA record, which is CRITICAL for mail.
+  PublishTlsa({second_spki});
+  CommandResult broken = RunMailcert({"check", "--config", config_.string(), "--json"});
+  EXPECT_EQ(broken.exit_code, 2) << Describe(broken);
+  nlohmann::json mismatch = ParseJsonOutput(broken)["checks"][0];
+  EXPECT_EQ(mismatch["dane"], "mismatch") << mismatch.dump();
+  EXPECT_NE(mismatch["problem"].get<std::string>().find(
+                "DANE: no TLSA record at " + std::string(kOwner) +
+                " matches the served certificate"),
+            std::string::npos)
+      << mismatch.dump();
 
   // The admin publishes the new key's record beside the old one: the next deploy goes through.
   PublishTlsa({first_spki_, second_spki});
@@ -128,6 +142,8 @@ TEST_F(DaneDeployTest, ANewKeyWaitsForItsTlsaRecordAndAKeptKeyDeploysAtOnce) {
   nlohmann::json now = Served();
   EXPECT_EQ(now["served_sha256"], now["stored_sha256"]) << now.dump();
   EXPECT_NE(now["served_sha256"], renewed);
+  EXPECT_EQ(now["dane"], "ok") << now.dump();
+  EXPECT_EQ(now["state"], "OK") << now.dump();
 }
 
 }  // namespace
