@@ -29,7 +29,8 @@ std::string Dns01TxtValue(const std::string& key_authorization) {
 
 Dns01Solver::Dns01Solver(Dns01Deps deps)
     : deps_(std::move(deps)),
-      journal_(*deps_.fs, sys::JoinPath(deps_.state_dir, "dns-01")) {}
+      journal_(*deps_.fs, sys::JoinPath(deps_.state_dir, "dns-01")),
+      zone_locks_(*deps_.fs, journal_.dir(), ZoneLockOptions{.report = deps_.report}) {}
 
 Dns01Solver::~Dns01Solver() = default;
 
@@ -142,10 +143,13 @@ util::Result<void> Dns01Solver::Change(size_t route, const TxtRecordRequest& req
     if (!slot) slot = std::make_unique<std::mutex>();
     name_lock = slot.get();
   }
-  // Providers that replace a whole RRset read it first; one name's changes must not interleave.
+  // Providers that replace a whole RRset read it first; one name's changes must not interleave,
+  // and neither may theirs with another run's in the same zone.
   std::lock_guard<std::mutex> lock(*name_lock);
   DnsProvider& provider = *routes_[route].provider;
-  return add ? provider.AddTxtRecord(request) : provider.RemoveTxtRecord(request);
+  return zone_locks_.Run(provider, request.zone, [&] {
+    return add ? provider.AddTxtRecord(request) : provider.RemoveTxtRecord(request);
+  });
 }
 
 util::Result<void> Dns01Solver::Withdraw(size_t route, const TxtRecordRequest& request,

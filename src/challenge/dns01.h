@@ -10,7 +10,8 @@
 //   3. picks the route (provider and credentials) configured for the zone (dns_routes.h);
 //   4. notes the record in the crash journal (dns_journal.h), then adds the value, keeping other
 //      values at the name (a wildcard and its apex share it; changes of one name are serialized
-//      because authorizations run in parallel threads);
+//      because authorizations run in parallel threads, and a provider that rewrites whole record
+//      sets changes a zone only under its lock, shared with other mailcert runs: zone_lock.h);
 //   5. waits until every authoritative server serves it, over IPv4 and IPv6 (propagation.h),
 //      and only then returns, so the CA can see it from anywhere.
 // CleanUp removes exactly that value, whatever happened; Present removes it itself when it
@@ -31,6 +32,7 @@
 #include "challenge/dns_routes.h"
 #include "challenge/propagation.h"
 #include "challenge/solver.h"
+#include "challenge/zone_lock.h"
 #include "dns/resolver.h"
 #include "net/http_client.h"
 #include "sys/fs.h"
@@ -114,6 +116,7 @@ class Dns01Solver final : public Solver {
   std::vector<DnsRoute> configs_;
   std::vector<Route> routes_;
   DnsJournal journal_;
+  ZoneLocks zone_locks_;  // in the journal's directory
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<std::mutex>> name_locks_;  // fqdn → its changes' lock
   std::map<std::string, Presented> presented_;                     // token → its record

@@ -45,6 +45,14 @@ class DnsProvider {
   virtual util::Result<void> RemoveTxt(const std::string& zone, const std::string& fqdn,
                                        const std::string& value) = 0;
 
+  // Providers whose API replaces a whole record set (or, Namecheap, a domain's whole host list)
+  // read it, change it and write it back: two mailcert runs doing that in one zone at once (a
+  // timer's renew and an admin's issue) would lose one run's value. Those return their name
+  // ("namecheap"), and the dns-01 solver holds the zone's lock, shared with other runs
+  // (zone_lock.h), around each of their changes. The default, "", is for providers whose API
+  // adds and removes single values.
+  virtual std::string RewriteLockName() const { return ""; }
+
   // The same with what the solver knows about the challenge the record answers. Providers that
   // pass it on (hook programs get certbot's CERTBOT_* variables) override these; the others keep
   // the defaults, which call AddTxt/RemoveTxt.

@@ -28,6 +28,8 @@ class PowerDnsProvider final : public DnsProvider {
   static DnsProviderResult Make(const ProviderSettings& settings, const ProviderDeps& deps);
 
   std::string Describe() const override;
+  // A PATCH with changetype REPLACE replaces the whole RRset.
+  std::string RewriteLockName() const override { return "powerdns"; }
   util::Result<void> AddTxt(const std::string& zone, const std::string& fqdn,
                             const std::string& value) override;
   util::Result<void> RemoveTxt(const std::string& zone, const std::string& fqdn,

@@ -60,6 +60,9 @@ class AzureProvider final : public DnsProvider {
            app_id_ + ")";
   }
 
+  // A PUT replaces the whole record set.
+  std::string RewriteLockName() const override { return "azure"; }
+
   util::Result<void> AddTxt(const std::string& zone, const std::string& fqdn,
                             const std::string& value) override {
     std::lock_guard<std::mutex> lock(mu_);

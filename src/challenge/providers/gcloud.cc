@@ -66,6 +66,10 @@ class GcloudProvider final : public DnsProvider {
            account_.client_email + ")";
   }
 
+  // A change replaces the whole record set; its deletion must repeat the set as read, so a
+  // concurrent change makes it fail rather than lose a value — the lock spares that failure.
+  std::string RewriteLockName() const override { return "gcloud"; }
+
   util::Result<void> AddTxt(const std::string& zone, const std::string& fqdn,
                             const std::string& value) override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -45,6 +45,9 @@ class GoDaddyProvider final : public DnsProvider {
     return "godaddy (" + api::HostOf(api_.base()) + ", API key)";
   }
 
+  // A PUT replaces every TXT record of the name.
+  std::string RewriteLockName() const override { return "godaddy"; }
+
   util::Result<void> AddTxt(const std::string& zone, const std::string& fqdn,
                             const std::string& value) override {
     std::lock_guard<std::mutex> lock(mu_);  // read-modify-write of all values of the name

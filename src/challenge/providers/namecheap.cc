@@ -54,6 +54,9 @@ class NamecheapProvider final : public DnsProvider {
            ")";
   }
 
+  // setHosts replaces every host record of the domain.
+  std::string RewriteLockName() const override { return "namecheap"; }
+
   util::Result<void> AddTxt(const std::string& zone, const std::string& fqdn,
                             const std::string& value) override {
     std::lock_guard<std::mutex> lock(mu_);

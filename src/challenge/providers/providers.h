@@ -6,7 +6,9 @@
 //
 // Errors of every factory: kInvalidInput naming a missing or malformed variable (never its
 // value). Providers that read-modify-write a whole record set serialize their own calls, so a
-// wildcard and its apex added at once on one name do not lose each other's value.
+// wildcard and its apex added at once on one name do not lose each other's value, and name
+// themselves in DnsProvider::RewriteLockName so that the dns-01 solver also locks the zone against
+// other mailcert runs (zone_lock.h).
 
 #include "challenge/dns_provider.h"
 #include "net/http_client.h"

@@ -62,6 +62,9 @@ class Route53Provider final : public DnsProvider {
     return "route53 (" + api::HostOf(base_) + ", access key " + credentials_.access_key_id + ")";
   }
 
+  // An UPSERT replaces the whole record set.
+  std::string RewriteLockName() const override { return "route53"; }
+
   util::Result<void> AddTxt(const std::string& zone, const std::string& fqdn,
                             const std::string& value) override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -44,6 +44,9 @@ class ServercowProvider final : public DnsProvider {
     return "servercow (" + api::HostOf(base_) + ", API user " + username_ + ")";
   }
 
+  // A POST replaces the whole value list of the name.
+  std::string RewriteLockName() const override { return "servercow"; }
+
   util::Result<void> AddTxt(const std::string& zone, const std::string& fqdn,
                             const std::string& value) override {
     std::lock_guard<std::mutex> lock(mu_);  // read-modify-write of the whole value list
