@@ -2,6 +2,7 @@
 // Subcommands. Each returns the process exit code (design.md "Exit codes").
 
 #include <string>
+#include <vector>
 
 #include "cli/mail_setup_source.h"
 #include "cli/settings.h"
@@ -26,5 +27,12 @@ struct CheckTarget {
   std::string key_type;  // "rsa" or "ecdsa": act as a client that accepts only that kind
 };
 int RunCheck(const Flags& flags, const CheckTarget& adhoc);
+
+// `tlsa`: the DANE records (current and next key) to publish for each lineage.
+struct TlsaRequest {
+  int port = 25;                   // _<port>._tcp
+  std::vector<std::string> names;  // owner names; default: each certificate's first name
+};
+int RunTlsa(const Flags& flags, const TlsaRequest& request);
 
 }  // namespace mailcert::cli

@@ -147,6 +147,16 @@ int Main(int argc, char** argv) {
   AddCommon(revoke, flags, binder);
   AddCa(revoke, flags, binder);
 
+  TlsaRequest tlsa_request;
+  CLI::App* tlsa = app.add_subcommand(
+      "tlsa", "DANE TLSA records to publish: each certificate's key and its next key");
+  binder.Add(tlsa, "--cert-name", flags.cert_name, "Only this lineage");
+  tlsa->add_option("--port", tlsa_request.port, "The port in _PORT._tcp (default 25)")
+      ->check(CLI::Range(1, 65535));
+  tlsa->add_option("--name", tlsa_request.names,
+                   "Owner host name (repeat; default: the certificate's first name)");
+  AddCommon(tlsa, flags, binder);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -174,6 +184,7 @@ int Main(int argc, char** argv) {
   if (plan->parsed()) return RunPlan(flags, setup_source);
   if (deploy->parsed()) return RunDeploy(flags, deploy_target);
   if (check->parsed()) return RunCheck(flags, check_target);
+  if (tlsa->parsed()) return RunTlsa(flags, tlsa_request);
   return kExitError;
 }
 

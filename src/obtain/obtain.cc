@@ -137,6 +137,28 @@ util::Result<Obtainer::Issued> Obtainer::ObtainLocked(const CertificateRequest& 
       key_reused = true;
     }
   }
+  // A rotation takes the lineage's pre-made next key when it has the right type: its TLSA
+  // record may already be published (RFC 7671 §8.1), so the DANE guard lets it through at once.
+  bool used_next_key = false;
+  if (!key) {
+    MC_ASSIGN_OR_RETURN(auto next_pem, store_.ReadNextKey(request.lineage));
+    auto next = next_pem ? crypto::PrivateKey::FromPem(*next_pem)
+                         : util::Result<crypto::PrivateKey>(util::Fail(util::ErrorCode::kNotFound, ""));
+    if (next && next->Type() == request.key_type) {
+      // A next key that is already the current one (a crash after it went into a version,
+      // before its file was removed) is no rotation: make a fresh one instead.
+      bool is_current = false;
+      if (current) {
+        MC_ASSIGN_OR_RETURN(store::VersionFiles files, store_.ReadVersionFiles(*current));
+        auto current_key = crypto::PrivateKey::FromPem(files.key_pem);
+        is_current = current_key && current_key->PublicKeyDer() == next->PublicKeyDer();
+      }
+      if (!is_current) {
+        key = std::move(*next);
+        used_next_key = true;
+      }
+    }
+  }
   if (!key) {
     MC_ASSIGN_OR_RETURN(key, crypto::PrivateKey::Generate(request.key_type));
   }
@@ -205,7 +227,7 @@ util::Result<Obtainer::Issued> Obtainer::ObtainLocked(const CertificateRequest& 
   meta.order_url = order.url;
   meta.certificate_url = chain.url;
   meta.key_reused = key_reused;
-  return Issued{std::move(files), std::move(meta)};
+  return Issued{std::move(files), std::move(meta), used_next_key};
 }
 
 util::Result<store::StoredVersion> Obtainer::Obtain(const CertificateRequest& request) {
@@ -230,7 +252,15 @@ util::Result<store::StoredVersion> Obtainer::Obtain(const CertificateRequest& re
     success.last_error.clear();
     success.key_compromised = false;
     result = store_.AddVersion(request.lineage, issued->files, std::move(issued->meta), &success);
-    if (result) return result;
+    if (result) {
+      // The next key is now the current one; `mailcert tlsa` makes the one after it.
+      if (issued->used_next_key) {
+        if (auto removed = store_.RemoveNextKey(request.lineage); !removed) {
+          util::LogWarning("certificate " + request.lineage + ": " + removed.error().message);
+        }
+      }
+      return result;
+    }
   } else {
     result = util::Fail(issued.error());
   }

@@ -64,6 +64,7 @@ class Obtainer {
   struct Issued {
     store::VersionFiles files;
     store::VersionMeta meta;
+    bool used_next_key = false;  // the key came from <lineage>/next-key.pem
   };
   util::Result<Issued> ObtainLocked(const CertificateRequest& request);
   util::Result<void> Authorize(const CertificateRequest& request, const acme::Order& order);

@@ -19,6 +19,7 @@ constexpr const char* kStateFile = "state.json";
 constexpr const char* kMetaFile = "meta.json";
 constexpr const char* kLockFile = ".lock";
 constexpr const char* kRolloverKey = "rollover-key.pem";
+constexpr const char* kNextKey = "next-key.pem";
 
 std::optional<int> ParseVersionNumber(const std::string& name) {
   if (name.empty() || name.size() > 9) return std::nullopt;
@@ -116,6 +117,30 @@ util::Result<std::optional<std::string>> Store::StagedRolloverKey(const std::str
     return util::Fail(key.error());
   }
   return std::optional<std::string>(std::move(*key));
+}
+
+util::Result<std::optional<std::string>> Store::ReadNextKey(const std::string& lineage) {
+  MC_RETURN_IF_ERROR(ValidateLineageName(lineage));
+  auto key = fs_.ReadFile(sys::JoinPath(LineageDir(lineage), kNextKey));
+  if (!key) {
+    if (key.error().code == util::ErrorCode::kNotFound) return std::optional<std::string>();
+    return util::Fail(key.error());
+  }
+  return std::optional<std::string>(std::move(*key));
+}
+
+util::Result<void> Store::WriteNextKey(const std::string& lineage, const std::string& key_pem) {
+  MC_RETURN_IF_ERROR(ValidateLineageName(lineage));
+  MC_RETURN_IF_ERROR(fs_.MakeDirs(LineageDir(lineage), kDirMode));
+  return sys::WriteFileAtomic(fs_, sys::JoinPath(LineageDir(lineage), kNextKey), key_pem,
+                              kKeyMode);
+}
+
+util::Result<void> Store::RemoveNextKey(const std::string& lineage) {
+  MC_RETURN_IF_ERROR(ValidateLineageName(lineage));
+  auto removed = fs_.Remove(sys::JoinPath(LineageDir(lineage), kNextKey));
+  if (!removed && removed.error().code != util::ErrorCode::kNotFound) return removed;
+  return fs_.SyncDir(LineageDir(lineage));
 }
 
 util::Result<void> Store::PromoteRolloverKey(const std::string& account_dir) {

@@ -77,6 +77,13 @@ class Store {
   // lost. Returns the number of entries cleaned or adopted.
   util::Result<int> Recover(const std::string& lineage);
 
+  // <lineage>/next-key.pem: the key the next rotation will use, made ahead of time so its DANE
+  // TLSA record can be published before any certificate carries it (RFC 7671 §8.1, "current +
+  // next"). Written 0600 like every key; nullopt when there is none.
+  util::Result<std::optional<std::string>> ReadNextKey(const std::string& lineage);
+  util::Result<void> WriteNextKey(const std::string& lineage, const std::string& key_pem);
+  util::Result<void> RemoveNextKey(const std::string& lineage);
+
   // The version `current` points at, or nullopt for a lineage without one.
   util::Result<std::optional<StoredVersion>> CurrentVersion(const std::string& lineage);
   util::Result<VersionFiles> ReadVersionFiles(const StoredVersion& version);

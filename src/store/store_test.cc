@@ -1,6 +1,7 @@
 #include "store/store.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 
 #include "sys/fault_fs.h"
@@ -157,6 +158,22 @@ TEST_F(StoreTest, StateRoundTripsAndMissingStateIsDefault) {
   EXPECT_EQ(read->last_attempt, state.last_attempt);
   EXPECT_FALSE(read->last_success.has_value());
   EXPECT_TRUE(read->deploys.empty());
+}
+
+TEST_F(StoreTest, TheNextKeyIsKeptPrivatelyUntilRemoved) {
+  Store store(sys::RealFs(), root_);
+  auto none = store.ReadNextKey("mail");
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_FALSE(none->has_value());
+  ASSERT_TRUE(store.WriteNextKey("mail", "-----BEGIN PRIVATE KEY-----\nx\n"));
+  struct stat st {};
+  ASSERT_EQ(::stat((root_ + "/certs/mail/next-key.pem").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(store.ReadNextKey("mail").value(), "-----BEGIN PRIVATE KEY-----\nx\n");
+  ASSERT_TRUE(store.RemoveNextKey("mail"));
+  EXPECT_FALSE(store.ReadNextKey("mail").value().has_value());
+  EXPECT_TRUE(store.RemoveNextKey("mail")) << "removing what is gone is no error";
+  EXPECT_FALSE(store.WriteNextKey("../x", "k")) << "lineage names are checked";
 }
 
 TEST_F(StoreTest, TheLastDeployPerTargetRoundTrips) {

@@ -146,5 +146,52 @@ TEST_F(DaneDeployTest, ANewKeyWaitsForItsTlsaRecordAndAKeptKeyDeploysAtOnce) {
   EXPECT_EQ(now["state"], "OK") << now.dump();
 }
 
+// The rollover without a wait: `mailcert tlsa` makes the next key ahead of time and prints its
+// record beside the current one; once both are published, `renew --new-key` takes that key and
+// the same run deploys it.
+TEST_F(DaneDeployTest, PublishingTheNextKeyAheadLetsARotationDeployInTheSameRun) {
+  ASSERT_EQ(RunMailcert({"deploy", "--config", config_.string()}).exit_code, 0);
+
+  CommandResult listed = RunMailcert({"tlsa", "--config", config_.string(), "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << Describe(listed);
+  nlohmann::json records = ParseJsonOutput(listed)["tlsa"][0]["records"];
+  ASSERT_EQ(records.size(), 2u) << records.dump();
+  EXPECT_EQ(records[0]["owner"], std::string(kOwner) + ".");
+  EXPECT_EQ(records[0]["data"], first_spki_) << "the current key first";
+  const std::string next_spki = records[1]["data"];
+  EXPECT_EQ(records[1]["key"], "next");
+  // The next key is on disk, private, and is what the record names (openssl's digest).
+  const auto next_key = state_.path() / "certs" / kName / "next-key.pem";
+  EXPECT_EQ(std::filesystem::status(next_key).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  CommandResult digest = RunCommand(
+      {"sh", "-c", "openssl pkey -in '" + next_key.string() +
+                       "' -pubout -outform DER | sha256sum | cut -d' ' -f1"});
+  EXPECT_EQ(digest.stdout_text, next_spki + "\n");
+  // Asking again shows the same next key, and the zone-file form an admin pastes.
+  CommandResult again = RunMailcert({"tlsa", "--config", config_.string()});
+  EXPECT_NE(again.stdout_text.find(std::string(kOwner) + ". IN TLSA 3 1 1 " + next_spki),
+            std::string::npos)
+      << Describe(again);
+
+  PublishTlsa({first_spki_, next_spki});
+  CommandResult rotated = RunMailcert({"renew", "--force", "--new-key", "--config",
+                                       config_.string()});
+  ASSERT_EQ(rotated.exit_code, 0) << Describe(rotated);
+  EXPECT_EQ(StoredSpki(), next_spki) << "the rotation took the published next key";
+  EXPECT_FALSE(std::filesystem::exists(next_key)) << "it is the current key now";
+  nlohmann::json served = Served();
+  EXPECT_EQ(served["served_sha256"], served["stored_sha256"]) << served.dump();
+  EXPECT_EQ(served["dane"], "ok") << served.dump();
+
+  // The next `tlsa` makes a new next key.
+  CommandResult after = RunMailcert({"tlsa", "--config", config_.string(), "--json"});
+  nlohmann::json renewed_records = ParseJsonOutput(after)["tlsa"][0]["records"];
+  ASSERT_EQ(renewed_records.size(), 2u);
+  EXPECT_EQ(renewed_records[0]["data"], next_spki);
+  EXPECT_NE(renewed_records[1]["data"], next_spki);
+  EXPECT_NE(renewed_records[1]["data"], first_spki_);
+}
+
 }  // namespace
 }  // namespace mailcert::testing
