@@ -187,8 +187,11 @@ int RunCheck(const Flags& flags, const CheckTarget& adhoc) {
     net::TlsKeyRestriction restriction = net::TlsKeyRestriction::kAny;
     if (adhoc.key_type == "rsa") restriction = net::TlsKeyRestriction::kRsaOnly;
     if (adhoc.key_type == "ecdsa") restriction = net::TlsKeyRestriction::kEcdsaOnly;
-    rows.push_back(CheckOne(endpoint, adhoc.name.empty() ? adhoc.host : adhoc.name, roots, "", "",
-                            flags, restriction));
+    // A host name is checked on each of its addresses (A and AAAA), like configured endpoints.
+    for (const auto& one : probe::ExpandAddresses(endpoint, net::ResolveHostAddresses)) {
+      rows.push_back(CheckOne(one, adhoc.name.empty() ? adhoc.host : adhoc.name, roots, "", "",
+                              flags, restriction));
+    }
   } else {
     auto settings = ResolveSettings(flags);
     if (!settings) {

@@ -18,6 +18,37 @@ util::Error Invalid(const DeployConfig& config, const std::string& what) {
                                                          config.name + ": " + what, {}};
 }
 
+// The resolver a target's DNS questions go to: its dns_servers, else /etc/resolv.conf.
+util::Result<std::unique_ptr<dns::Resolver>> MakeDnsResolver(const DeployConfig& config) {
+  dns::ResolverOptions options;
+  for (const auto& server : config.dns_servers) {
+    auto address = dns::ParseServerAddress(server);
+    if (!address) return util::Fail(Invalid(config, "dns_servers: " + address.error().message));
+    options.servers.push_back(*address);
+  }
+  return dns::MakeResolver(options);
+}
+
+// How a target's endpoint names become addresses: through its dns_servers when it has them,
+// else the system's resolver (so /etc/hosts counts, as for the mail servers themselves).
+util::Result<probe::AddressResolver> AddressResolverFor(const DeployConfig& config) {
+  if (config.dns_servers.empty()) return probe::AddressResolver(net::ResolveHostAddresses);
+  MC_ASSIGN_OR_RETURN(std::shared_ptr<dns::Resolver> resolver, MakeDnsResolver(config));
+  return probe::AddressResolver(
+      [resolver](const std::string& host) -> util::Result<std::vector<std::string>> {
+        std::vector<std::string> addresses;
+        for (dns::RrType type : {dns::RrType::kA, dns::RrType::kAaaa}) {
+          auto response = resolver->Query(host, type);
+          if (!response) return util::Fail(util::Error(response.error()));
+          for (const auto& a : response->Answers<dns::ARecord>()) addresses.push_back(a.address);
+          for (const auto& aaaa : response->Answers<dns::AaaaRecord>()) {
+            addresses.push_back(aaaa.address);
+          }
+        }
+        return addresses;
+      });
+}
+
 std::vector<deploy::Command> Commands(const std::vector<std::vector<std::string>>& lists) {
   std::vector<deploy::Command> commands;
   for (const auto& argv : lists) commands.push_back(deploy::Command{argv, {}});
@@ -82,6 +113,7 @@ util::Result<probe::Endpoint> ParseEndpoint(const std::string& text) {
   return endpoint;
 }
 
+
 util::Result<deploy::TargetSpec> ResolveTarget(const DeployConfig& config,
                                                sys::ProcessRunner& runner) {
   deploy::TargetSpec target;
@@ -106,10 +138,15 @@ util::Result<deploy::TargetSpec> ResolveTarget(const DeployConfig& config,
     }
     target.owner.gid = group->gr_gid;
   }
+  // Each address of a named endpoint is verified on its own (A and AAAA): an IPv6 listener
+  // still serving an old file must not hide behind an IPv4 one that serves the new.
+  MC_ASSIGN_OR_RETURN(probe::AddressResolver resolve, AddressResolverFor(config));
   for (const auto& text : config.endpoints) {
     auto endpoint = ParseEndpoint(text);
     if (!endpoint) return util::Fail(Invalid(config, endpoint.error().message));
-    target.endpoints.push_back(*endpoint);
+    for (auto& one : probe::ExpandAddresses(*endpoint, resolve)) {
+      target.endpoints.push_back(std::move(one));
+    }
   }
   auto need_dir = [&]() -> util::Result<void> {
     if (config.dir.empty() || config.dir.front() != '/') {
@@ -250,13 +287,7 @@ util::Result<deploy::TargetSpec> ResolveTarget(const DeployConfig& config,
 }
 
 util::Result<deploy::TlsaLookup> TlsaLookupFor(const DeployConfig& config) {
-  dns::ResolverOptions options;
-  for (const auto& server : config.dns_servers) {
-    auto address = dns::ParseServerAddress(server);
-    if (!address) return util::Fail(Invalid(config, "dns_servers: " + address.error().message));
-    options.servers.push_back(*address);
-  }
-  MC_ASSIGN_OR_RETURN(std::shared_ptr<dns::Resolver> resolver, dns::MakeResolver(options));
+  MC_ASSIGN_OR_RETURN(std::shared_ptr<dns::Resolver> resolver, MakeDnsResolver(config));
   return deploy::TlsaLookup(
       [resolver](const std::string& owner)
           -> util::Result<std::vector<crypto::TlsaAssociation>> {

@@ -7,10 +7,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
 #include "net/socket_address.h"
+#include "net/tls_client.h"
 #include "util/strings.h"
 
 namespace mailcert::net {
@@ -111,6 +113,35 @@ util::Result<TcpConnection> ConnectTcp(const std::string& host, int port,
   for (const util::Error& failure : failures) messages.push_back(failure.message);
   return Fail(failures.back().code,
               "connect to " + bare + " port " + service + ": " + util::Join(messages, "; "));
+}
+
+util::Result<std::vector<std::string>> ResolveHostAddresses(const std::string& host) {
+  const std::string bare = StripBrackets(host);
+  if (bare.empty()) return Fail(ErrorCode::kInvalidInput, "resolve: no host name given");
+  if (IsIpLiteral(bare)) return std::vector<std::string>{bare};
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* list = nullptr;
+  int rc = getaddrinfo(bare.c_str(), nullptr, &hints, &list);
+  if (rc != 0) {
+    std::string reason = rc == EAI_SYSTEM ? ErrnoText(errno) : gai_strerror(rc);
+    return Fail(ErrorCode::kNetwork, "resolve " + util::Quote(bare) + ": " + reason);
+  }
+  AddrInfoPtr addresses(list, &freeaddrinfo);
+  std::vector<std::string> found;
+  for (const addrinfo* address = list; address != nullptr; address = address->ai_next) {
+    char text[INET6_ADDRSTRLEN] = {};
+    const void* raw =
+        address->ai_family == AF_INET6
+            ? static_cast<const void*>(
+                  &reinterpret_cast<const sockaddr_in6*>(address->ai_addr)->sin6_addr)
+            : static_cast<const void*>(
+                  &reinterpret_cast<const sockaddr_in*>(address->ai_addr)->sin_addr);
+    if (inet_ntop(address->ai_family, raw, text, sizeof text) == nullptr) continue;
+    if (std::find(found.begin(), found.end(), text) == found.end()) found.emplace_back(text);
+  }
+  return found;
 }
 
 }  // namespace mailcert::net

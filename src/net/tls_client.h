@@ -62,6 +62,12 @@ struct TlsPeer {
   std::string signature;
 };
 
+// The IPv4 and IPv6 addresses `host` resolves to through the system's resolver (getaddrinfo:
+// /etc/hosts, then DNS), each once, in the resolver's order; an IP literal (brackets allowed)
+// gives itself. Errors: kInvalidInput (empty host), kNetwork ("resolve "mail.example.org": Name
+// or service not known").
+util::Result<std::vector<std::string>> ResolveHostAddresses(const std::string& host);
+
 class TlsClientStream : public LineStream {
  public:
   // Resolves `host` (a name, or an IPv4/IPv6 literal, brackets optional), then connects to each

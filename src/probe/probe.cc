@@ -21,12 +21,16 @@ std::string DefaultEhloName() {
   return "localhost";
 }
 
+// An IPv6 literal has a colon, an IPv4 one only digits and dots (a name never does: RFC 1123
+// §2.1 host names have a letter in their last label).
+bool IsIpLiteral(const std::string& host) {
+  return host.find(':') != std::string::npos ||
+         host.find_first_not_of("0123456789.") == std::string::npos;
+}
+
 std::string SniFor(const Endpoint& endpoint) {
   if (!endpoint.sni.empty()) return endpoint.sni;
-  const std::string& host = endpoint.host;
-  const bool ip_literal = host.find(':') != std::string::npos ||
-                          host.find_first_not_of("0123456789.") == std::string::npos;
-  return ip_literal ? "" : host;
+  return IsIpLiteral(endpoint.host) ? "" : endpoint.host;
 }
 
 // The plaintext part, for the protocols that have one.
@@ -75,11 +79,32 @@ void SayGoodbye(Protocol protocol, net::LineStream& stream) {
 
 }  // namespace
 
+namespace {
+std::string Bracketed(const std::string& host) {
+  const bool v6 = host.find(':') != std::string::npos && host.front() != '[';
+  return v6 ? "[" + host + "]" : host;
+}
+}  // namespace
+
+std::vector<Endpoint> ExpandAddresses(const Endpoint& endpoint, const AddressResolver& resolve) {
+  if (!endpoint.address.empty() || IsIpLiteral(endpoint.host)) return {endpoint};
+  auto addresses = resolve(endpoint.host);
+  if (!addresses || addresses->empty()) return {endpoint};
+  std::vector<Endpoint> expanded;
+  for (const auto& address : *addresses) {
+    Endpoint one = endpoint;
+    one.address = address;
+    expanded.push_back(std::move(one));
+  }
+  return expanded;
+}
+
 std::string DescribeEndpoint(const Endpoint& endpoint) {
-  const bool v6 = endpoint.host.find(':') != std::string::npos && endpoint.host.front() != '[';
   std::string text = std::string(ProtocolName(endpoint.protocol)) + " " +
-                     (v6 ? "[" + endpoint.host + "]" : endpoint.host) + ":" +
-                     std::to_string(endpoint.port);
+                     Bracketed(endpoint.host) + ":" + std::to_string(endpoint.port);
+  if (!endpoint.address.empty() && endpoint.address != endpoint.host) {
+    text += " at " + Bracketed(endpoint.address);
+  }
   const std::string sni = SniFor(endpoint);
   if (!sni.empty() && sni != endpoint.host) text += " (SNI " + sni + ")";
   return text;
@@ -92,7 +117,9 @@ util::Result<Served> Probe(const Endpoint& endpoint, const ProbeOptions& options
   // Errors below already name the server's address ("connect to 127.0.0.1:2525: ...",
   // "127.0.0.1:2525: the SMTP server did not offer STARTTLS ..."), so they pass unchanged.
   MC_ASSIGN_OR_RETURN(std::unique_ptr<net::TlsClientStream> connection,
-                      net::TlsClientStream::Connect(endpoint.host, endpoint.port, client_options));
+                      net::TlsClientStream::Connect(
+                          endpoint.address.empty() ? endpoint.host : endpoint.address,
+                          endpoint.port, client_options));
   MC_RETURN_IF_ERROR(RunDialogue(endpoint.protocol, *connection, options));
   net::TlsHandshakeOptions handshake;
   handshake.sni = SniFor(endpoint);

@@ -8,6 +8,7 @@
 //   probe::CheckReport report = probe::CheckServed(served, {.names = {"mail.example.org"}});
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,9 +26,24 @@ struct Endpoint {
   // Server Name Indication (RFC 6066 §3). Empty: the host when it is a name, none for an IP
   // literal (RFC 6066 allows only names).
   std::string sni;
+  // The one address of `host` to connect to (see ExpandAddresses). Empty: the first address of
+  // `host` that accepts.
+  std::string address;
 };
 
-// "smtp 127.0.0.1:2525 (SNI mail.example.org)": how reports and messages name an endpoint.
+// A host name's IPv4 and IPv6 addresses (textual), e.g. net::ResolveHostAddresses.
+using AddressResolver =
+    std::function<util::Result<std::vector<std::string>>(const std::string& host)>;
+
+// One endpoint per address of `endpoint.host`, A and AAAA alike: a server that answers on one
+// family with another certificate (a separate IPv6 listener still on an old file) would hide
+// behind the first address that answers. An IP literal, an endpoint that already has its
+// address, and a name that does not resolve (probing it then reports why) stay one endpoint;
+// a name with one address gets it set all the same.
+std::vector<Endpoint> ExpandAddresses(const Endpoint& endpoint, const AddressResolver& resolve);
+
+// "smtp 127.0.0.1:2525 (SNI mail.example.org)", "smtp mail.example.org:25 at [2001:db8::25]":
+// how reports and messages name an endpoint.
 std::string DescribeEndpoint(const Endpoint& endpoint);
 
 struct ProbeOptions {

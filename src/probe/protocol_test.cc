@@ -1,3 +1,4 @@
+#include "probe/probe.h"
 #include "probe/protocol.h"
 
 #include <gtest/gtest.h>
@@ -61,6 +62,46 @@ TEST(ProtocolTest, ImplicitTls) {
   EXPECT_TRUE(IsImplicitTls(Protocol::kSmtps));
   EXPECT_TRUE(IsImplicitTls(Protocol::kPop3s));
   EXPECT_TRUE(IsImplicitTls(Protocol::kHttps));
+}
+
+// Every address of a name is its own endpoint, so a listener on one family serving something
+// else cannot hide behind the first address that answers.
+TEST(EndpointTest, ANameBecomesOneEndpointPerAddressAndKeepsItsNameForSni) {
+  std::vector<std::string> asked;
+  AddressResolver resolve = [&](const std::string& host)
+      -> util::Result<std::vector<std::string>> {
+    asked.push_back(host);
+    if (host == "gone.example.test") {
+      return util::Fail(util::ErrorCode::kNetwork, "resolve \"gone.example.test\": NXDOMAIN");
+    }
+    return std::vector<std::string>{"192.0.2.25", "2001:db8::25"};
+  };
+  const Endpoint named{"mail.example.test", 25, Protocol::kSmtpStarttls, "", ""};
+  std::vector<Endpoint> expanded = ExpandAddresses(named, resolve);
+  ASSERT_EQ(expanded.size(), 2u);
+  EXPECT_EQ(expanded[0].address, "192.0.2.25");
+  EXPECT_EQ(expanded[1].address, "2001:db8::25");
+  EXPECT_EQ(DescribeEndpoint(expanded[0]), "smtp mail.example.test:25 at 192.0.2.25");
+  EXPECT_EQ(DescribeEndpoint(expanded[1]), "smtp mail.example.test:25 at [2001:db8::25]");
+  Endpoint with_sni = expanded[1];
+  with_sni.sni = "mx.example.test";
+  EXPECT_EQ(DescribeEndpoint(with_sni),
+            "smtp mail.example.test:25 at [2001:db8::25] (SNI mx.example.test)");
+
+  // Literals and endpoints that already have their address are not looked up.
+  for (const Endpoint& as_is : {Endpoint{"127.0.0.1", 25, Protocol::kSmtpStarttls, "", ""},
+                                Endpoint{"::1", 25, Protocol::kSmtpStarttls, "", ""},
+                                expanded[0]}) {
+    std::vector<Endpoint> same = ExpandAddresses(as_is, resolve);
+    ASSERT_EQ(same.size(), 1u);
+    EXPECT_EQ(same[0].address, as_is.address);
+  }
+  EXPECT_EQ(asked, std::vector<std::string>{"mail.example.test"});
+  // A name that does not resolve stays one endpoint: probing it says why.
+  std::vector<Endpoint> unresolved =
+      ExpandAddresses(Endpoint{"gone.example.test", 25, Protocol::kSmtpStarttls, "", ""}, resolve);
+  ASSERT_EQ(unresolved.size(), 1u);
+  EXPECT_TRUE(unresolved[0].address.empty());
 }
 
 }  // namespace

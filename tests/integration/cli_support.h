@@ -34,6 +34,14 @@ inline std::string Listen(const PebbleServer& pebble) {
   return ":" + std::to_string(pebble.HttpPort());
 }
 
+// Items of a TOML array of strings, without the brackets: "\"a\", \"b\"" (no escaping: test
+// paths have no quotes or backslashes).
+inline std::string TomlItems(const std::vector<std::string>& items) {
+  std::string text;
+  for (const auto& item : items) text += (text.empty() ? "\"" : ", \"") + item + "\"";
+  return text;
+}
+
 inline std::string Describe(const CommandResult& result) {
   return "exit " + std::to_string(result.exit_code) + "\nstdout:\n" + result.stdout_text +
          "\nstderr:\n" + result.stderr_text;

@@ -29,11 +29,7 @@ constexpr char kName[] = "mail.example.test";
 const std::string kNoDane = "dane_ports = []\n";
 
 // The nginx command line of a fixture server as TOML list items (the action is appended).
-std::string NginxArgv(const NginxServer& nginx) {
-  return "\"nginx\", \"-p\", \"" + nginx.WorkDir().string() + "\", \"-c\", \"" +
-         nginx.ConfigPath().string() + "\", \"-e\", \"" + (nginx.WorkDir() / "error.log").string() +
-         "\"";
-}
+std::string NginxArgv(const NginxServer& nginx) { return TomlItems(nginx.CommandLine()); }
 
 class DeployTest : public PebbleTest {
  protected:
