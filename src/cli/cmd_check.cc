@@ -11,6 +11,7 @@
 #include "cli/output.h"
 #include "crypto/dane.h"
 #include "crypto/x509.h"
+#include "dns/server_address.h"
 #include "probe/check.h"
 #include "sys/clock.h"
 #include "util/strings.h"
@@ -75,8 +76,9 @@ std::vector<std::string> TlsaOwners(const std::vector<int>& dane_ports,
   std::vector<std::string> owners;
   if (name.empty() || name.starts_with("*.")) return owners;
   for (int port : dane_ports) {
-    if (endpoint.port == port ||
-        (port == 25 && endpoint.protocol == probe::Protocol::kSmtpStarttls)) {
+    // Submission (587) is for the domain's own users, not for sending MTAs: no DANE there.
+    if (endpoint.port == port || (port == 25 && endpoint.port != 587 &&
+                                  endpoint.protocol == probe::Protocol::kSmtpStarttls)) {
       owners.push_back("_" + std::to_string(port) + "._tcp." + name);
     }
   }
@@ -187,10 +189,27 @@ int RunCheck(const Flags& flags, const CheckTarget& adhoc) {
     net::TlsKeyRestriction restriction = net::TlsKeyRestriction::kAny;
     if (adhoc.key_type == "rsa") restriction = net::TlsKeyRestriction::kRsaOnly;
     if (adhoc.key_type == "ecdsa") restriction = net::TlsKeyRestriction::kEcdsaOnly;
-    // A host name is checked on each of its addresses (A and AAAA), like configured endpoints.
-    for (const auto& one : probe::ExpandAddresses(endpoint, net::ResolveHostAddresses)) {
-      rows.push_back(CheckOne(one, adhoc.name.empty() ? adhoc.host : adhoc.name, roots, "", "",
-                              flags, restriction));
+    // The same resolvers and rules as for a configured target: each address of a host name on
+    // its own, and an MX's TLSA records (SMTP with STARTTLS, not submission).
+    for (const auto& server : adhoc.dns_servers) {
+      if (auto address = dns::ParseServerAddress(server); !address) {
+        PrintError(address.error().WithContext("--dns-server"));
+        return kUnknown;
+      }
+    }
+    DeployConfig resolving;
+    resolving.dns_servers = adhoc.dns_servers;
+    auto resolve = AddressResolverFor(resolving);
+    auto lookup = TlsaLookupFor(resolving);
+    if (!resolve || !lookup) {
+      PrintError(!resolve ? resolve.error() : lookup.error());
+      return kUnknown;
+    }
+    TlsaCache tlsa(std::move(*lookup));
+    const std::string name = adhoc.name.empty() ? adhoc.host : adhoc.name;
+    for (const auto& one : probe::ExpandAddresses(endpoint, *resolve)) {
+      rows.push_back(CheckOne(one, name, roots, "", "", flags, restriction,
+                              TlsaOwners({25}, one, name), &tlsa));
     }
   } else {
     auto settings = ResolveSettings(flags);

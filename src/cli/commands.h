@@ -25,6 +25,7 @@ struct CheckTarget {
   std::string name;      // the name to expect (and send as SNI); default: the host
   std::string ca_bundle;
   std::string key_type;  // "rsa" or "ecdsa": act as a client that accepts only that kind
+  std::vector<std::string> dns_servers;  // for HOST's addresses and TLSA; default: the system's
 };
 int RunCheck(const Flags& flags, const CheckTarget& adhoc);
 

@@ -29,25 +29,6 @@ util::Result<std::unique_ptr<dns::Resolver>> MakeDnsResolver(const DeployConfig&
   return dns::MakeResolver(options);
 }
 
-// How a target's endpoint names become addresses: through its dns_servers when it has them,
-// else the system's resolver (so /etc/hosts counts, as for the mail servers themselves).
-util::Result<probe::AddressResolver> AddressResolverFor(const DeployConfig& config) {
-  if (config.dns_servers.empty()) return probe::AddressResolver(net::ResolveHostAddresses);
-  MC_ASSIGN_OR_RETURN(std::shared_ptr<dns::Resolver> resolver, MakeDnsResolver(config));
-  return probe::AddressResolver(
-      [resolver](const std::string& host) -> util::Result<std::vector<std::string>> {
-        std::vector<std::string> addresses;
-        for (dns::RrType type : {dns::RrType::kA, dns::RrType::kAaaa}) {
-          auto response = resolver->Query(host, type);
-          if (!response) return util::Fail(util::Error(response.error()));
-          for (const auto& a : response->Answers<dns::ARecord>()) addresses.push_back(a.address);
-          for (const auto& aaaa : response->Answers<dns::AaaaRecord>()) {
-            addresses.push_back(aaaa.address);
-          }
-        }
-        return addresses;
-      });
-}
 
 std::vector<deploy::Command> Commands(const std::vector<std::vector<std::string>>& lists) {
   std::vector<deploy::Command> commands;
@@ -284,6 +265,24 @@ util::Result<deploy::TargetSpec> ResolveTarget(const DeployConfig& config,
   target.prepare = Commands(config.prepare ? *config.prepare : prepare);
   target.reload = Commands(config.reload ? *config.reload : reload);
   return target;
+}
+
+util::Result<probe::AddressResolver> AddressResolverFor(const DeployConfig& config) {
+  if (config.dns_servers.empty()) return probe::AddressResolver(net::ResolveHostAddresses);
+  MC_ASSIGN_OR_RETURN(std::shared_ptr<dns::Resolver> resolver, MakeDnsResolver(config));
+  return probe::AddressResolver(
+      [resolver](const std::string& host) -> util::Result<std::vector<std::string>> {
+        std::vector<std::string> addresses;
+        for (dns::RrType type : {dns::RrType::kA, dns::RrType::kAaaa}) {
+          auto response = resolver->Query(host, type);
+          if (!response) return util::Fail(util::Error(response.error()));
+          for (const auto& a : response->Answers<dns::ARecord>()) addresses.push_back(a.address);
+          for (const auto& aaaa : response->Answers<dns::AaaaRecord>()) {
+            addresses.push_back(aaaa.address);
+          }
+        }
+        return addresses;
+      });
 }
 
 util::Result<deploy::TlsaLookup> TlsaLookupFor(const DeployConfig& config) {

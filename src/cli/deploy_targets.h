@@ -22,6 +22,10 @@ util::Result<deploy::TargetSpec> ResolveTarget(const DeployConfig& config,
 // "smtp://127.0.0.1:2525", "imaps://mail.example.org" (default port), "https://[::1]:8443".
 util::Result<probe::Endpoint> ParseEndpoint(const std::string& text);
 
+// How a target's endpoint names become addresses: through its dns_servers when it has them,
+// else the system's resolver (so /etc/hosts counts, as for the mail servers themselves).
+util::Result<probe::AddressResolver> AddressResolverFor(const DeployConfig& config);
+
 // The DANE guard's TLSA lookup through the target's dns_servers (or /etc/resolv.conf):
 // NXDOMAIN and an answer without TLSA both give no records. Errors: a bad dns_servers entry.
 util::Result<deploy::TlsaLookup> TlsaLookupFor(const DeployConfig& config);

@@ -127,6 +127,8 @@ int Main(int argc, char** argv) {
   check->add_option("--key-type", check_target.key_type,
                     "rsa or ecdsa: be a client that accepts only that certificate kind")
       ->check(CLI::IsMember({"rsa", "ecdsa"}));
+  check->add_option("--dns-server", check_target.dns_servers,
+                    "Resolver for HOST's addresses and its TLSA records, ADDR[:PORT] (repeat)");
   check->add_option("--warning", flags.warning_days, "WARNING below this many days left");
   check->add_option("--critical", flags.critical_days, "CRITICAL below this many days left");
   AddCommon(check, flags, binder);

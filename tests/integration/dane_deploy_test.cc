@@ -48,6 +48,8 @@ class DaneDeployTest : public PebbleTest {
     for (const auto& digest : spki_digests) records += "_25._tcp.mail TLSA 3 1 1 " + digest + "\n";
     bind_.reset();
     BindOptions options;
+    // mail's address too, for `check --host` through this server.
+    records += "mail A 127.0.0.1\n";
     options.zones.push_back(
         PrimaryZone("example.test", SimpleZoneFile("example.test", {}, records), {}));
     bind_ = std::make_unique<BindServer>(options);
@@ -134,6 +136,16 @@ TEST_F(DaneDeployTest, ANewKeyWaitsForItsTlsaRecordAndAKeptKeyDeploysAtOnce) {
                 " matches the served certificate"),
             std::string::npos)
       << mismatch.dump();
+  // The same from a monitoring host that knows only the MX's name and a resolver.
+  CommandResult adhoc = RunMailcert(
+      {"check", "--host", kName, "--port", std::to_string(postfix_.SmtpPort()), "--starttls",
+       "smtp", "--ca-bundle", (work_ / "root.pem").string(), "--dns-server", bind_->Address(),
+       "--json"});
+  EXPECT_EQ(adhoc.exit_code, 2) << Describe(adhoc);
+  nlohmann::json adhoc_row = ParseJsonOutput(adhoc)["checks"][0];
+  EXPECT_EQ(adhoc_row["endpoint"], "smtp " + std::string(kName) + ":" +
+                                       std::to_string(postfix_.SmtpPort()) + " at 127.0.0.1");
+  EXPECT_EQ(adhoc_row["dane"], "mismatch") << adhoc_row.dump();
 
   // The admin publishes the new key's record beside the old one: the next deploy goes through.
   PublishTlsa({first_spki_, second_spki});
