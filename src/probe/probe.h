@@ -28,7 +28,7 @@ struct Endpoint {
   std::string sni;
   // The one address of `host` to connect to (see ExpandAddresses). Empty: the first address of
   // `host` that accepts.
-  std::string address;
+  std::string address{};  // {}: brace-initialised endpoints may leave it out
 };
 
 // A host name's IPv4 and IPv6 addresses (textual), e.g. net::ResolveHostAddresses.
