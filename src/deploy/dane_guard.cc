@@ -1,5 +1,7 @@
 #include "deploy/dane_guard.h"
 
+#include <optional>
+
 #include "crypto/x509.h"
 #include "util/strings.h"
 
@@ -43,11 +45,19 @@ DaneVerdict CheckDane(const std::vector<int>& ports, const Material& material,
   const bool same_key = !deployed_chain_der.empty() &&
                         SpkiOf(deployed_chain_der) == SpkiOf(*new_chain);
   std::vector<std::string> refusals;
+  // A resolver that timed out once is not asked again in this deploy: a certificate with many
+  // names would otherwise wait out one timeout per name. Its failure stands for the rest.
+  std::optional<util::Error> timed_out;
   for (int port : ports) {
     for (const auto& name : material.names) {
       if (name.starts_with("*.")) continue;  // no MTA is reached under a wildcard name
       const std::string owner = "_" + std::to_string(port) + "._tcp." + name;
-      auto records = lookup(owner);
+      auto records = timed_out ? util::Result<std::vector<crypto::TlsaAssociation>>(
+                                     util::Fail(*timed_out))
+                               : lookup(owner);
+      if (!records && records.error().code == util::ErrorCode::kTimeout) {
+        timed_out = records.error();
+      }
       if (!records) {
         const std::string what = "DANE: cannot look up TLSA at " + owner + " (" +
                                  records.error().message + ")";

@@ -84,12 +84,13 @@ class DeployerTest : public ::testing::Test {
   Material Issue() { return Issue(crypto::PrivateKey::Generate(crypto::KeyType::kEc256).value()); }
 
   // A renewal that keeps `key` (mailcert's default: DANE 3 1 1 records stay valid).
-  Material Issue(const crypto::PrivateKey& key) {
+  Material Issue(const crypto::PrivateKey& key,
+                 const std::vector<std::string>& names = {"mail.example.org"}) {
     crypto::testing::CertOptions options;
-    options.names = {"mail.example.org"};
+    options.names = names;
     Material material;
     material.lineage = "mail";
-    material.names = {"mail.example.org"};
+    material.names = names;
     material.key_type = "ec256";
     material.server = true;
     material.files.key_pem = key.ToPem().value();
@@ -107,6 +108,9 @@ class DeployerTest : public ::testing::Test {
       deployer.SetTlsaLookup([this](const std::string& owner)
                                  -> util::Result<std::vector<crypto::TlsaAssociation>> {
         looked_up_.push_back(owner);
+        if (dns_times_out_) {
+          return util::Fail(util::ErrorCode::kTimeout, owner + " TLSA: no answer within 2 s");
+        }
         if (dns_fails_) return util::Fail(util::ErrorCode::kNetwork, "SERVFAIL from 127.0.0.53");
         return tlsa_[owner];
       });
@@ -128,6 +132,7 @@ class DeployerTest : public ::testing::Test {
 
   bool dns_ = false;
   bool dns_fails_ = false;
+  bool dns_times_out_ = false;
   std::map<std::string, std::vector<crypto::TlsaAssociation>> tlsa_;
   std::vector<std::string> looked_up_;
 
@@ -282,6 +287,21 @@ TEST_F(DeployerTest, TlsaThatMatchesNeitherVersionIsAWarningAndNoRecordsAreNoCon
                                      TlsaRecordOf(next) + "`"),
             std::string::npos)
       << outcome.warnings[0];
+}
+
+TEST_F(DeployerTest, AResolverThatTimesOutIsAskedOnceForACertificateWithManyNames) {
+  target_.dane_ports = {25};
+  const auto key = crypto::PrivateKey::Generate(crypto::KeyType::kEc256).value();
+  PublishTlsaFor(Issue(key));
+  ASSERT_EQ(Run(Issue(key)).status, DeployStatus::kDeployed);
+  Material many =
+      Issue(key, {"mail.example.org", "mx2.example.org", "mx3.example.org", "*.example.org"});
+  looked_up_.clear();
+  dns_times_out_ = true;
+  DeployOutcome outcome = Run(many);
+  EXPECT_EQ(looked_up_, std::vector<std::string>{"_25._tcp.mail.example.org"})
+      << "one timeout, not one per name";
+  EXPECT_EQ(outcome.warnings.size(), 3u) << "each name still says why it was not checked";
 }
 
 }  // namespace
