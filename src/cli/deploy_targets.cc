@@ -287,7 +287,7 @@ util::Result<probe::AddressResolver> AddressResolverFor(const DeployConfig& conf
 
 util::Result<deploy::TlsaLookup> TlsaLookupFor(const DeployConfig& config) {
   MC_ASSIGN_OR_RETURN(std::shared_ptr<dns::Resolver> resolver, MakeDnsResolver(config));
-  return deploy::TlsaLookup(
+  return deploy::StopAfterTimeout(
       [resolver](const std::string& owner)
           -> util::Result<std::vector<crypto::TlsaAssociation>> {
         auto response = resolver->Query(owner, dns::RrType::kTlsa);

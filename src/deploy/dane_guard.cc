@@ -1,5 +1,6 @@
 #include "deploy/dane_guard.h"
 
+#include <memory>
 #include <optional>
 
 #include "crypto/x509.h"
@@ -45,19 +46,11 @@ DaneVerdict CheckDane(const std::vector<int>& ports, const Material& material,
   const bool same_key = !deployed_chain_der.empty() &&
                         SpkiOf(deployed_chain_der) == SpkiOf(*new_chain);
   std::vector<std::string> refusals;
-  // A resolver that timed out once is not asked again in this deploy: a certificate with many
-  // names would otherwise wait out one timeout per name. Its failure stands for the rest.
-  std::optional<util::Error> timed_out;
   for (int port : ports) {
     for (const auto& name : material.names) {
       if (name.starts_with("*.")) continue;  // no MTA is reached under a wildcard name
       const std::string owner = "_" + std::to_string(port) + "._tcp." + name;
-      auto records = timed_out ? util::Result<std::vector<crypto::TlsaAssociation>>(
-                                     util::Fail(*timed_out))
-                               : lookup(owner);
-      if (!records && records.error().code == util::ErrorCode::kTimeout) {
-        timed_out = records.error();
-      }
+      auto records = lookup(owner);
       if (!records) {
         const std::string what = "DANE: cannot look up TLSA at " + owner + " (" +
                                  records.error().message + ")";
@@ -86,6 +79,17 @@ DaneVerdict CheckDane(const std::vector<int>& ports, const Material& material,
   }
   verdict.refusal = util::Join(refusals, "; ");
   return verdict;
+}
+
+TlsaLookup StopAfterTimeout(TlsaLookup lookup) {
+  auto timed_out = std::make_shared<std::optional<util::Error>>();
+  return [lookup = std::move(lookup), timed_out](const std::string& owner)
+             -> util::Result<std::vector<crypto::TlsaAssociation>> {
+    if (*timed_out) return util::Fail(**timed_out);
+    auto records = lookup(owner);
+    if (!records && records.error().code == util::ErrorCode::kTimeout) *timed_out = records.error();
+    return records;
+  };
 }
 
 }  // namespace mailcert::deploy

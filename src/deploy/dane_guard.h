@@ -24,6 +24,10 @@ namespace mailcert::deploy {
 using TlsaLookup =
     std::function<util::Result<std::vector<crypto::TlsaAssociation>>(const std::string& owner)>;
 
+// `lookup`, but once it has timed out it is not asked again: its timeout answers every later
+// owner. A certificate with many names then waits out one timeout, not one per name.
+TlsaLookup StopAfterTimeout(TlsaLookup lookup);
+
 struct DaneVerdict {
   std::string refusal;                // non-empty: do not deploy, and why (with the fix)
   std::vector<std::string> warnings;  // deploy, but say these

@@ -105,7 +105,8 @@ class DeployerTest : public ::testing::Test {
                         return server_.Serve(e);
                       });
     if (dns_) {
-      deployer.SetTlsaLookup([this](const std::string& owner)
+      // Wrapped as cli/ wraps the real lookup.
+      deployer.SetTlsaLookup(StopAfterTimeout([this](const std::string& owner)
                                  -> util::Result<std::vector<crypto::TlsaAssociation>> {
         looked_up_.push_back(owner);
         if (dns_times_out_) {
@@ -113,7 +114,7 @@ class DeployerTest : public ::testing::Test {
         }
         if (dns_fails_) return util::Fail(util::ErrorCode::kNetwork, "SERVFAIL from 127.0.0.53");
         return tlsa_[owner];
-      });
+      }));
     }
     return deployer.Deploy(target_, {material});
   }
