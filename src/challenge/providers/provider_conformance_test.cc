@@ -9,6 +9,7 @@
 
 #include "challenge/api_providers.h"
 #include "challenge/providers/fake_api.h"
+#include "challenge/providers/provider_case_test.h"
 #include "util/log.h"
 
 namespace mailcert::challenge::testing {
@@ -17,13 +18,10 @@ namespace {
 constexpr char kZone[] = "example.test";
 constexpr char kName[] = "_acme-challenge.example.test";
 
-class ProviderConformanceTest : public ::testing::TestWithParam<ProviderCase> {
+class ProviderConformanceTest : public ProviderCaseTest {
  protected:
   void SetUp() override {
-    fake_ = GetParam().make_fake();
-    ASSERT_NE(fake_, nullptr);
-    http_ = MakeTestHttpClient();
-    ASSERT_NE(http_, nullptr);
+    ASSERT_NO_FATAL_FAILURE(ProviderCaseTest::SetUp());
     // Records somebody else owns: they must survive everything the provider does.
     fake_->AddRecord({"", kZone, "www.example.test", "A", "192.0.2.80", 3600, 0});
     fake_->AddRecord({"", kZone, "example.test", "TXT", "v=spf1 mx -all", 3600, 0});
@@ -32,9 +30,7 @@ class ProviderConformanceTest : public ::testing::TestWithParam<ProviderCase> {
   }
 
   std::unique_ptr<DnsProvider> Make(const ProviderSettings& settings) {
-    auto provider = MakeApiProvider(GetParam().name, settings, *http_);
-    EXPECT_TRUE(provider) << provider.error().ToString();
-    return provider ? std::move(*provider) : nullptr;
+    return ProviderCaseTest::Make(settings, *http_);
   }
 
   void ExpectOthersUntouched() {
@@ -57,8 +53,6 @@ class ProviderConformanceTest : public ::testing::TestWithParam<ProviderCase> {
     }
   }
 
-  std::unique_ptr<FakeApi> fake_;
-  std::unique_ptr<net::HttpClient> http_;
   ProviderSettings settings_;
 };
 

@@ -18,6 +18,7 @@
 
 #include "challenge/api_providers.h"
 #include "challenge/providers/fake_api.h"
+#include "challenge/providers/provider_case_test.h"
 #include "challenge/zone_lock.h"
 #include "sys/fs.h"
 
@@ -69,13 +70,10 @@ class PairedReadsClient final : public net::HttpClient {
   std::map<std::string, Meeting> meetings_;
 };
 
-class ZoneLockProvidersTest : public ::testing::TestWithParam<ProviderCase> {
+class ZoneLockProvidersTest : public ProviderCaseTest {
  protected:
   void SetUp() override {
-    fake_ = GetParam().make_fake();
-    ASSERT_NE(fake_, nullptr);
-    http_ = MakeTestHttpClient();
-    ASSERT_NE(http_, nullptr);
+    ASSERT_NO_FATAL_FAILURE(ProviderCaseTest::SetUp());
     char pattern[] = "/tmp/mailcert-zonelocks-XXXXXX";
     ASSERT_NE(::mkdtemp(pattern), nullptr);
     state_ = pattern;
@@ -83,9 +81,7 @@ class ZoneLockProvidersTest : public ::testing::TestWithParam<ProviderCase> {
   void TearDown() override { (void)sys::RealFs().RemoveAll(state_); }
 
   std::unique_ptr<DnsProvider> Make(net::HttpClient& http) {
-    auto provider = MakeApiProvider(GetParam().name, GetParam().settings(*fake_), http);
-    EXPECT_TRUE(provider) << provider.error().ToString();
-    return provider ? std::move(*provider) : nullptr;
+    return ProviderCaseTest::Make(GetParam().settings(*fake_), http);
   }
 
   // Two runs add one value each at the same moment; `locked` runs each change through the run's
@@ -110,8 +106,6 @@ class ZoneLockProvidersTest : public ::testing::TestWithParam<ProviderCase> {
     return {a, b};
   }
 
-  std::unique_ptr<FakeApi> fake_;
-  std::unique_ptr<net::HttpClient> http_;
   std::string state_;
 };
 
