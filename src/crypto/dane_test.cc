@@ -3,6 +3,8 @@
 #include "crypto/dane.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -27,13 +29,18 @@ std::string Shell(const std::string& command) {
 // The hex digest `openssl dgst -<digest>` prints for the DER certificate (selector 0) or its
 // public key (selector 1).
 std::string OpensslDigest(const std::string& der, int selector, const std::string& digest) {
-  const std::string path = ::testing::TempDir() + "/dane_test_cert.der";
+  // A file of its own: ctest runs these tests as parallel processes.
+  std::string path = ::testing::TempDir() + "/dane_test_cert_XXXXXX";
+  const int fd = ::mkstemp(path.data());
+  if (fd < 0) return "mkstemp failed";
+  ::close(fd);
   std::ofstream(path, std::ios::binary) << der;
   const std::string selected =
       selector == 0 ? "cat " + path
                     : "openssl x509 -inform DER -in " + path +
                           " -pubkey -noout | openssl pkey -pubin -outform DER";
   std::string out = Shell(selected + " | openssl dgst -" + digest + " -r");
+  std::remove(path.c_str());
   return out.substr(0, out.find(' '));
 }
 
