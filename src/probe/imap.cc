@@ -38,12 +38,16 @@ util::Result<std::string> Command(net::LineStream& stream, const std::string& ta
                                   const std::string& command, Untagged untagged) {
   MC_RETURN_IF_ERROR(stream.WriteLine(tag + " " + command));
   while (true) {
-    MC_ASSIGN_OR_RETURN(std::string line, stream.ReadLine());
-    if (line.rfind("* ", 0) == 0) {
+    // Read by reference into the result: moving the line out of it trips GCC 12's
+    // -Wmaybe-uninitialized at -O3 (a false positive on std::string's inline buffer).
+    auto read = stream.ReadLine();
+    if (!read) return Fail(read.error());
+    const std::string& line = *read;
+    if (line.starts_with("* ")) {
       untagged(line);
       continue;
     }
-    if (line.rfind(tag + " ", 0) == 0) return line.substr(tag.size() + 1);
+    if (line.starts_with(tag + " ")) return line.substr(tag.size() + 1);
     return Fail(ErrorCode::kProtocol, stream.PeerName() + ": unexpected IMAP response to " +
                                           command + ": " + ShowLine(line));
   }
