@@ -11,7 +11,6 @@
 #include "cli/output.h"
 #include "crypto/dane.h"
 #include "crypto/x509.h"
-#include "dns/server_address.h"
 #include "probe/check.h"
 #include "sys/clock.h"
 #include "util/strings.h"
@@ -191,18 +190,11 @@ int RunCheck(const Flags& flags, const CheckTarget& adhoc) {
     if (adhoc.key_type == "ecdsa") restriction = net::TlsKeyRestriction::kEcdsaOnly;
     // The same resolvers and rules as for a configured target: each address of a host name on
     // its own, and an MX's TLSA records (SMTP with STARTTLS, not submission).
-    for (const auto& server : adhoc.dns_servers) {
-      if (auto address = dns::ParseServerAddress(server); !address) {
-        PrintError(address.error().WithContext("--dns-server"));
-        return kUnknown;
-      }
-    }
-    DeployConfig resolving;
-    resolving.dns_servers = adhoc.dns_servers;
-    auto resolve = AddressResolverFor(resolving);
-    auto lookup = TlsaLookupFor(resolving);
+    auto resolve = AddressResolverFor(adhoc.dns_servers);
+    auto lookup = TlsaLookupFor(adhoc.dns_servers);
     if (!resolve || !lookup) {
-      PrintError(!resolve ? resolve.error() : lookup.error());
+      const util::Error& error = !resolve ? resolve.error() : lookup.error();
+      PrintError(adhoc.dns_servers.empty() ? error : error.WithContext("--dns-server"));
       return kUnknown;
     }
     TlsaCache tlsa(std::move(*lookup));
@@ -235,7 +227,7 @@ int RunCheck(const Flags& flags, const CheckTarget& adhoc) {
       }
       std::optional<TlsaCache> tlsa;
       if (!target->dane_ports.empty()) {
-        auto lookup = TlsaLookupFor(config);
+        auto lookup = TlsaLookupFor(config.dns_servers);
         if (!lookup) {
           PrintError(lookup.error());
           return kUnknown;

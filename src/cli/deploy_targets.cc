@@ -18,13 +18,13 @@ util::Error Invalid(const DeployConfig& config, const std::string& what) {
                                                          config.name + ": " + what, {}};
 }
 
-// The resolver a target's DNS questions go to: its dns_servers, else /etc/resolv.conf.
-util::Result<std::unique_ptr<dns::Resolver>> MakeDnsResolver(const DeployConfig& config) {
+// The resolver DNS questions go to: `dns_servers`, else /etc/resolv.conf's.
+util::Result<std::unique_ptr<dns::Resolver>> MakeDnsResolver(
+    const std::vector<std::string>& dns_servers) {
   dns::ResolverOptions options;
-  for (const auto& server : config.dns_servers) {
-    auto address = dns::ParseServerAddress(server);
-    if (!address) return util::Fail(Invalid(config, "dns_servers: " + address.error().message));
-    options.servers.push_back(*address);
+  for (const auto& server : dns_servers) {
+    MC_ASSIGN_OR_RETURN(dns::ServerAddress address, dns::ParseServerAddress(server));
+    options.servers.push_back(address);
   }
   return dns::MakeResolver(options);
 }
@@ -121,11 +121,12 @@ util::Result<deploy::TargetSpec> ResolveTarget(const DeployConfig& config,
   }
   // Each address of a named endpoint is verified on its own (A and AAAA): an IPv6 listener
   // still serving an old file must not hide behind an IPv4 one that serves the new.
-  MC_ASSIGN_OR_RETURN(probe::AddressResolver resolve, AddressResolverFor(config));
+  auto resolve = AddressResolverFor(config.dns_servers);
+  if (!resolve) return util::Fail(Invalid(config, "dns_servers: " + resolve.error().message));
   for (const auto& text : config.endpoints) {
     auto endpoint = ParseEndpoint(text);
     if (!endpoint) return util::Fail(Invalid(config, endpoint.error().message));
-    for (auto& one : probe::ExpandAddresses(*endpoint, resolve)) {
+    for (auto& one : probe::ExpandAddresses(*endpoint, *resolve)) {
       target.endpoints.push_back(std::move(one));
     }
   }
@@ -267,9 +268,10 @@ util::Result<deploy::TargetSpec> ResolveTarget(const DeployConfig& config,
   return target;
 }
 
-util::Result<probe::AddressResolver> AddressResolverFor(const DeployConfig& config) {
-  if (config.dns_servers.empty()) return probe::AddressResolver(net::ResolveHostAddresses);
-  MC_ASSIGN_OR_RETURN(std::shared_ptr<dns::Resolver> resolver, MakeDnsResolver(config));
+util::Result<probe::AddressResolver> AddressResolverFor(
+    const std::vector<std::string>& dns_servers) {
+  if (dns_servers.empty()) return probe::AddressResolver(net::ResolveHostAddresses);
+  MC_ASSIGN_OR_RETURN(std::shared_ptr<dns::Resolver> resolver, MakeDnsResolver(dns_servers));
   return probe::AddressResolver(
       [resolver](const std::string& host) -> util::Result<std::vector<std::string>> {
         std::vector<std::string> addresses;
@@ -285,8 +287,8 @@ util::Result<probe::AddressResolver> AddressResolverFor(const DeployConfig& conf
       });
 }
 
-util::Result<deploy::TlsaLookup> TlsaLookupFor(const DeployConfig& config) {
-  MC_ASSIGN_OR_RETURN(std::shared_ptr<dns::Resolver> resolver, MakeDnsResolver(config));
+util::Result<deploy::TlsaLookup> TlsaLookupFor(const std::vector<std::string>& dns_servers) {
+  MC_ASSIGN_OR_RETURN(std::shared_ptr<dns::Resolver> resolver, MakeDnsResolver(dns_servers));
   return deploy::StopAfterTimeout(
       [resolver](const std::string& owner)
           -> util::Result<std::vector<crypto::TlsaAssociation>> {
@@ -432,7 +434,7 @@ std::vector<deploy::DeployOutcome> DeployAll(const FileConfig& config, store::St
                             : util::Result<std::vector<deploy::Material>>(
                                   util::Fail(target.error()));
     auto tlsa = target && !target->dane_ports.empty()
-                    ? TlsaLookupFor(target_config)
+                    ? TlsaLookupFor(target_config.dns_servers)
                     : util::Result<deploy::TlsaLookup>(deploy::TlsaLookup{});
     if (!materials || !tlsa) {
       outcome.status = deploy::DeployStatus::kRefused;

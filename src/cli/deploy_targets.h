@@ -22,13 +22,14 @@ util::Result<deploy::TargetSpec> ResolveTarget(const DeployConfig& config,
 // "smtp://127.0.0.1:2525", "imaps://mail.example.org" (default port), "https://[::1]:8443".
 util::Result<probe::Endpoint> ParseEndpoint(const std::string& text);
 
-// How a target's endpoint names become addresses: through its dns_servers when it has them,
-// else the system's resolver (so /etc/hosts counts, as for the mail servers themselves).
-util::Result<probe::AddressResolver> AddressResolverFor(const DeployConfig& config);
+// How endpoint names become addresses: through `dns_servers` ("127.0.0.1:53", a [[deploy]]
+// table's or --dns-server) when given, else the system's resolver (so /etc/hosts counts, as for
+// the mail servers themselves). Errors: a malformed entry of dns_servers (the caller names it).
+util::Result<probe::AddressResolver> AddressResolverFor(const std::vector<std::string>& dns_servers);
 
-// The DANE guard's TLSA lookup through the target's dns_servers (or /etc/resolv.conf):
-// NXDOMAIN and an answer without TLSA both give no records. Errors: a bad dns_servers entry.
-util::Result<deploy::TlsaLookup> TlsaLookupFor(const DeployConfig& config);
+// The DANE TLSA lookup through `dns_servers` (or /etc/resolv.conf's); NXDOMAIN and an answer
+// without TLSA both give no records. Errors: as AddressResolverFor, or resolv.conf unreadable.
+util::Result<deploy::TlsaLookup> TlsaLookupFor(const std::vector<std::string>& dns_servers);
 
 // The current versions of the lineages a target takes (all of the store's when it names none).
 util::Result<std::vector<deploy::Material>> MaterialsFor(const DeployConfig& config,

@@ -1,38 +1,26 @@
 #include "crypto/dane.h"
 
-#include <openssl/evp.h>
-
 #include "crypto/hash.h"
-#include "crypto/openssl_error.h"
 #include "crypto/x509.h"
 #include "util/strings.h"
 
 namespace mailcert::crypto {
 namespace {
 
-// RFC 6698 §2.1.3: matching type 2 is SHA-512; fetched per use (a few records per deploy).
-std::string Sha512(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_MD* md = EVP_MD_fetch(nullptr, "SHA2-512", nullptr);
-  const bool ok = md != nullptr &&
-                  EVP_Digest(data.data(), data.size(), digest, &length, md, nullptr) == 1;
-  EVP_MD_free(md);
-  if (!ok) {
-    ClearOpenSslErrors();
-    return {};
-  }
-  return std::string(reinterpret_cast<const char*>(digest), length);
-}
-
 bool MatchesCertificate(const TlsaAssociation& association, const std::string& der) {
-  auto info = ParseCertificate(der);
-  if (!info) return false;
   std::string selected;
   switch (association.selector) {
-    case 0: selected = info->der; break;             // RFC 6698 §2.1.2: full certificate
-    case 1: selected = info->public_key_der; break;  // SubjectPublicKeyInfo
-    default: return false;
+    case 0:  // RFC 6698 §2.1.2: the full certificate, as sent
+      selected = der;
+      break;
+    case 1: {  // its SubjectPublicKeyInfo
+      auto info = ParseCertificate(der);
+      if (!info) return false;
+      selected = std::move(info->public_key_der);
+      break;
+    }
+    default:
+      return false;
   }
   switch (association.matching_type) {
     case 0: return selected == association.data;

@@ -21,15 +21,27 @@ const EVP_MD* Sha384Md() {
   return md;
 }
 
-std::string Sha256(std::string_view data) {
+namespace {
+
+std::string Digest(std::string_view data, const EVP_MD* md) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &length, Sha256Md(), nullptr) != 1) {
+  if (md == nullptr ||
+      EVP_Digest(data.data(), data.size(), digest, &length, md, nullptr) != 1) {
     // Only possible when the default provider is missing: a broken installation.
     ClearOpenSslErrors();
     return {};
   }
   return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+}  // namespace
+
+std::string Sha256(std::string_view data) { return Digest(data, Sha256Md()); }
+
+std::string Sha512(std::string_view data) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA2-512", nullptr);
+  return Digest(data, md);
 }
 
 std::string Sha1(std::string_view data) {

@@ -10,6 +10,9 @@ namespace mailcert::crypto {
 // SHA-256 digest, 32 raw bytes.
 std::string Sha256(std::string_view data);
 
+// SHA-512 digest, 64 raw bytes (DANE TLSA matching type 2, RFC 6698 §2.1.3).
+std::string Sha512(std::string_view data);
+
 // SHA-1 digest, 20 raw bytes. Only where a vendor protocol demands it (OVH's API request
 // signature, "$1$" + hex(SHA-1(...))); never for anything mailcert itself relies on.
 std::string Sha1(std::string_view data);

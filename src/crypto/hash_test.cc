@@ -15,6 +15,13 @@ TEST(Sha256Test, Fips180Vectors) {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+TEST(Sha512Test, Fips180Vector) {
+  // FIPS 180-2 appendix C.1, "abc".
+  EXPECT_EQ(util::HexEncode(Sha512("abc")),
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+            "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
+}
+
 TEST(Sha1Test, Rfc3174Vectors) {
   EXPECT_EQ(util::HexEncode(Sha1("abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
   EXPECT_EQ(util::HexEncode(Sha1("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),

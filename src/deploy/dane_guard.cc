@@ -42,6 +42,11 @@ DaneVerdict CheckDane(const std::vector<int>& ports, const Material& material,
   DaneVerdict verdict;
   auto new_chain = crypto::SplitPemCertificates(material.files.fullchain_pem);
   if (!new_chain || new_chain->empty()) return verdict;  // validation reports a bad chain
+  // The certificate the target holds already: nothing is about to change for DANE, so the
+  // timer's runs with nothing to deploy ask no DNS questions (`check` watches what is served).
+  if (!deployed_chain_der.empty() && deployed_chain_der.front() == new_chain->front()) {
+    return verdict;
+  }
   const std::string publish = crypto::TlsaText(crypto::DaneEeSpkiSha256(new_chain->front()));
   const bool same_key = !deployed_chain_der.empty() &&
                         SpkiOf(deployed_chain_der) == SpkiOf(*new_chain);

@@ -35,7 +35,8 @@ struct DaneVerdict {
 
 // For each port in `ports` and each non-wildcard name of `material`, looks up the TLSA records
 // at _<port>._tcp.<name> and compares them with the new chain and with `deployed_chain_der`
-// (what the target holds now; empty when nothing is deployed):
+// (what the target holds now; empty when nothing is deployed). Nothing is looked up when the
+// target already holds this very certificate. Otherwise:
 //   - no records, or a record matches the new chain: fine;
 //   - a record matches the deployed chain but none the new one: refused (deploying would break
 //     DANE for that name; the message gives the 3 1 1 record to publish first);

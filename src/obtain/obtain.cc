@@ -60,6 +60,41 @@ util::Error CombineErrors(const std::vector<util::Error>& errors) {
   return combined;
 }
 
+// The key a new version gets.
+struct KeyChoice {
+  crypto::PrivateKey key;
+  bool reused = false;         // the current version's key
+  bool from_next_key = false;  // <lineage>/next-key.pem
+};
+
+// The current version's key when the policy is reuse and its type still fits (the default: DANE
+// "3 1 1" records stay valid across renewals); else the lineage's pre-made next key of the right
+// type (its TLSA record may already be published, RFC 7671 §8.1) unless it already is the current
+// key (a crash after it went into a version, before its file was removed); else a fresh one.
+util::Result<KeyChoice> ChooseKey(store::Store& store, const CertificateRequest& request,
+                                  const std::optional<store::StoredVersion>& current) {
+  std::optional<crypto::PrivateKey> current_key;
+  if (current) {
+    MC_ASSIGN_OR_RETURN(store::VersionFiles files, store.ReadVersionFiles(*current));
+    if (auto parsed = crypto::PrivateKey::FromPem(files.key_pem)) current_key = std::move(*parsed);
+  }
+  if (request.key_policy == KeyPolicy::kReuse && current_key &&
+      current_key->Type() == request.key_type) {
+    return KeyChoice{std::move(*current_key), true, false};
+  }
+  MC_ASSIGN_OR_RETURN(auto next_pem, store.ReadNextKey(request.lineage));
+  if (next_pem) {
+    auto next = crypto::PrivateKey::FromPem(*next_pem);
+    const bool is_current =
+        next && current_key && current_key->PublicKeyDer() == next->PublicKeyDer();
+    if (next && next->Type() == request.key_type && !is_current) {
+      return KeyChoice{std::move(*next), false, true};
+    }
+  }
+  MC_ASSIGN_OR_RETURN(crypto::PrivateKey fresh, crypto::PrivateKey::Generate(request.key_type));
+  return KeyChoice{std::move(fresh), false, false};
+}
+
 }  // namespace
 
 Obtainer::Obtainer(acme::AcmeClient& client, AccountContext account, store::Store& store,
@@ -126,43 +161,8 @@ util::Result<Obtainer::Issued> Obtainer::ObtainLocked(const CertificateRequest& 
   MC_RETURN_IF_ERROR(store_.Recover(request.lineage));
   MC_ASSIGN_OR_RETURN(auto current, store_.CurrentVersion(request.lineage));
 
-  // Key reuse by default keeps DANE "3 1 1" records valid across renewals.
-  std::optional<crypto::PrivateKey> key;
-  bool key_reused = false;
-  if (current && request.key_policy == KeyPolicy::kReuse) {
-    MC_ASSIGN_OR_RETURN(store::VersionFiles files, store_.ReadVersionFiles(*current));
-    auto previous = crypto::PrivateKey::FromPem(files.key_pem);
-    if (previous && previous->Type() == request.key_type) {
-      key = std::move(*previous);
-      key_reused = true;
-    }
-  }
-  // A rotation takes the lineage's pre-made next key when it has the right type: its TLSA
-  // record may already be published (RFC 7671 §8.1), so the DANE guard lets it through at once.
-  bool used_next_key = false;
-  if (!key) {
-    MC_ASSIGN_OR_RETURN(auto next_pem, store_.ReadNextKey(request.lineage));
-    auto next = next_pem ? crypto::PrivateKey::FromPem(*next_pem)
-                         : util::Result<crypto::PrivateKey>(util::Fail(util::ErrorCode::kNotFound, ""));
-    if (next && next->Type() == request.key_type) {
-      // A next key that is already the current one (a crash after it went into a version,
-      // before its file was removed) is no rotation: make a fresh one instead.
-      bool is_current = false;
-      if (current) {
-        MC_ASSIGN_OR_RETURN(store::VersionFiles files, store_.ReadVersionFiles(*current));
-        auto current_key = crypto::PrivateKey::FromPem(files.key_pem);
-        is_current = current_key && current_key->PublicKeyDer() == next->PublicKeyDer();
-      }
-      if (!is_current) {
-        key = std::move(*next);
-        used_next_key = true;
-      }
-    }
-  }
-  if (!key) {
-    MC_ASSIGN_OR_RETURN(key, crypto::PrivateKey::Generate(request.key_type));
-  }
-  MC_ASSIGN_OR_RETURN(std::string csr, crypto::MakeCsrDer(*key, request.names));
+  MC_ASSIGN_OR_RETURN(KeyChoice choice, ChooseKey(store_, request, current));
+  MC_ASSIGN_OR_RETURN(std::string csr, crypto::MakeCsrDer(choice.key, request.names));
 
   const acme::SignAs sign_as{account_.signer, account_.url};
   std::vector<acme::Identifier> identifiers;
@@ -204,10 +204,10 @@ util::Result<Obtainer::Issued> Obtainer::ObtainLocked(const CertificateRequest& 
                       acme::DownloadCertificateChains(client_, sign_as, order.certificate));
   MC_ASSIGN_OR_RETURN(ParsedChain chain, SelectChain(chains, request.preferred_chain));
   const crypto::CertificateInfo& leaf = chain.leaf;
-  MC_RETURN_IF_ERROR(CheckIssuedCertificate(leaf, *key, request.names));
+  MC_RETURN_IF_ERROR(CheckIssuedCertificate(leaf, choice.key, request.names));
 
   store::VersionFiles files;
-  MC_ASSIGN_OR_RETURN(files.key_pem, key->ToPem());
+  MC_ASSIGN_OR_RETURN(files.key_pem, choice.key.ToPem());
   files.cert_pem = ChainPem(chain.der, 0, 1);
   files.chain_pem = ChainPem(chain.der, 1, chain.der.size());
   files.fullchain_pem = files.cert_pem + files.chain_pem;
@@ -226,8 +226,8 @@ util::Result<Obtainer::Issued> Obtainer::ObtainLocked(const CertificateRequest& 
   meta.account_url = account_.url;
   meta.order_url = order.url;
   meta.certificate_url = chain.url;
-  meta.key_reused = key_reused;
-  return Issued{std::move(files), std::move(meta), used_next_key};
+  meta.key_reused = choice.reused;
+  return Issued{std::move(files), std::move(meta), choice.from_next_key};
 }
 
 util::Result<store::StoredVersion> Obtainer::Obtain(const CertificateRequest& request) {

@@ -42,6 +42,13 @@ inline std::string TomlItems(const std::vector<std::string>& items) {
   return text;
 }
 
+// A shell command making a throw-away self-signed ECDSA certificate in the current directory,
+// STEM.key and STEM.crt, valid two days, subject CN=STEM: the snakeoil a fresh server starts on.
+inline std::string SnakeoilCommand(const std::string& stem) {
+  return "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + stem +
+         ".key -out " + stem + ".crt -days 2 -subj /CN=" + stem + " 2>/dev/null";
+}
+
 inline std::string Describe(const CommandResult& result) {
   return "exit " + std::to_string(result.exit_code) + "\nstdout:\n" + result.stdout_text +
          "\nstderr:\n" + result.stderr_text;

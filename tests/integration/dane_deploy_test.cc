@@ -27,9 +27,8 @@ class DaneDeployTest : public PebbleTest {
     CommandResult made = RunCommand(
         {"sh", "-c",
          "cd '" + work_.path().string() +
-             "' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-             "-keyout boot.key -out boot.crt -days 2 -subj /CN=snakeoil 2>/dev/null && "
-             "cat boot.key boot.crt > postfix/" + std::string(kName) + ".ec256.pem"});
+             "' && " + SnakeoilCommand("boot") + " && cat boot.key boot.crt > postfix/" +
+             std::string(kName) + ".ec256.pem"});
     ASSERT_EQ(made.exit_code, 0) << made.stderr_text;
     postfix_.options().chain_files = {work_ / "postfix" / (std::string(kName) + ".ec256.pem")};
     ASSERT_TRUE(postfix_.Start());

@@ -42,9 +42,8 @@ class DeployTest : public PebbleTest {
     CommandResult made = RunCommand(
         {"sh", "-c",
          "cd '" + work_.path().string() +
-             "' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-             "-keyout boot.key -out boot.crt -days 2 -subj /CN=snakeoil 2>/dev/null && "
-             "cat boot.key boot.crt > postfix/" + kName + ".ec256.pem && "
+             "' && " + SnakeoilCommand("boot") + " && cat boot.key boot.crt > postfix/" + kName +
+             ".ec256.pem && "
              "cp boot.crt dovecot/" + kName + ".ec256.crt && cp boot.key dovecot/" + kName +
              ".ec256.key && cp boot.crt nginx/" + kName + ".ec256.crt && cp boot.key nginx/" +
              kName + ".ec256.key"});
@@ -246,8 +245,7 @@ class DualDeployTest : public PebbleTest {
     CommandResult made = RunCommand(
         {"sh", "-c",
          "cd '" + work_.path().string() +
-             "' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-             "-keyout ec.key -out ec.crt -days 2 -subj /CN=snakeoil 2>/dev/null && "
+             "' && " + SnakeoilCommand("ec") + " && "
              "openssl req -x509 -newkey rsa:2048 -nodes -keyout rsa.key -out rsa.crt -days 2 "
              "-subj /CN=snakeoil 2>/dev/null && "
              "cat ec.key ec.crt > postfix/" + stem + ".ec256.pem && cat rsa.key rsa.crt > postfix/" +
@@ -503,9 +501,8 @@ class SniDeployTest : public PebbleTest {
     CommandResult made = RunCommand(
         {"sh", "-c",
          "cd '" + work_.path().string() +
-             "' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-             "-keyout b.key -out b.crt -days 2 -subj /CN=snakeoil 2>/dev/null && "
-             "cat b.key b.crt > postfix/" + stem + ".ec256.pem && : > postfix/sni.map && "
+             "' && " + SnakeoilCommand("b") + " && cat b.key b.crt > postfix/" + stem +
+             ".ec256.pem && : > postfix/sni.map && "
              "postmap -F hash:postfix/sni.map && cp b.crt dovecot/" + stem +
              ".ec256.crt && cp b.key dovecot/" + stem + ".ec256.key && : > dovecot/sni.conf && "
              "for c in " + stem + " autoconfig.other.test; do cp b.crt nginx/$c.ec256.crt && "

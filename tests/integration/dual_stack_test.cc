@@ -34,9 +34,8 @@ class DualStackTest : public PebbleTest {
     CommandResult made = RunCommand(
         {"sh", "-c",
          "cd '" + work_.path().string() +
-             "' && for f in boot stale; do openssl req -x509 -newkey ec -pkeyopt "
-             "ec_paramgen_curve:P-256 -nodes -keyout $f.key -out $f.crt -days 2 -subj /CN=$f "
-             "2>/dev/null || exit 1; done && cp boot.crt '" + stem + ".crt' && cp boot.key '" +
+             "' && " + SnakeoilCommand("boot") + " && " + SnakeoilCommand("stale") +
+             " && cp boot.crt '" + stem + ".crt' && cp boot.key '" +
              stem + ".key'"});
     ASSERT_EQ(made.exit_code, 0) << made.stderr_text;
     nginx_.options().certificates = {{stem + ".crt", stem + ".key"}};
