@@ -59,8 +59,9 @@ int RunTlsa(const Flags& flags, const TlsaRequest& request) {
     auto current = store.CurrentVersion(lineage);
     if (!current || !*current) {
       PrintError(current ? util::Error{util::ErrorCode::kNotFound,
-                                       "certificate " + lineage + " has no version yet: issue it "
-                                       "first",
+                                       "certificate " + lineage +
+                                           " has no version yet: issue it "
+                                           "first",
                                        {}}
                          : current.error());
       return kExitError;
@@ -90,12 +91,16 @@ int RunTlsa(const Flags& flags, const TlsaRequest& request) {
             "key (" + (made ? "made now" : "made earlier") + ", used by renew --new-key)\n";
     for (const auto& name : names) {
       const std::string owner = "_" + std::to_string(request.port) + "._tcp." + name + ".";
-      for (const auto& [which, digest] : {std::pair<const char*, std::string>{"current",
-                                                                             current_digest},
-                                          {"next", next_digest}}) {
+      for (const auto& [which, digest] :
+           {std::pair<const char*, std::string>{"current", current_digest},
+            {"next", next_digest}}) {
         text += owner + " IN TLSA 3 1 1 " + digest + "\n";
-        records.push_back({{"owner", owner}, {"key", which}, {"usage", 3}, {"selector", 1},
-                           {"matching_type", 1}, {"data", digest}});
+        records.push_back({{"owner", owner},
+                           {"key", which},
+                           {"usage", 3},
+                           {"selector", 1},
+                           {"matching_type", 1},
+                           {"data", digest}});
       }
     }
     list.push_back({{"lineage", lineage},

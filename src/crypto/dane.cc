@@ -23,13 +23,16 @@ bool MatchesCertificate(const TlsaAssociation& association, const std::string& d
       return false;
   }
   switch (association.matching_type) {
-    case 0: return selected == association.data;
-    case 1: return Sha256(selected) == association.data;
+    case 0:
+      return selected == association.data;
+    case 1:
+      return Sha256(selected) == association.data;
     case 2: {
       const std::string digest = Sha512(selected);
       return !digest.empty() && digest == association.data;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 

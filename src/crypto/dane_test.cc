@@ -35,10 +35,10 @@ std::string OpensslDigest(const std::string& der, int selector, const std::strin
   if (fd < 0) return "mkstemp failed";
   ::close(fd);
   std::ofstream(path, std::ios::binary) << der;
-  const std::string selected =
-      selector == 0 ? "cat " + path
-                    : "openssl x509 -inform DER -in " + path +
-                          " -pubkey -noout | openssl pkey -pubin -outform DER";
+  const std::string selected = selector == 0
+                                   ? "cat " + path
+                                   : "openssl x509 -inform DER -in " + path +
+                                         " -pubkey -noout | openssl pkey -pubin -outform DER";
   std::string out = Shell(selected + " | openssl dgst -" + digest + " -r");
   std::remove(path.c_str());
   return out.substr(0, out.find(' '));

@@ -48,8 +48,8 @@ DaneVerdict CheckDane(const std::vector<int>& ports, const Material& material,
     return verdict;
   }
   const std::string publish = crypto::TlsaText(crypto::DaneEeSpkiSha256(new_chain->front()));
-  const bool same_key = !deployed_chain_der.empty() &&
-                        SpkiOf(deployed_chain_der) == SpkiOf(*new_chain);
+  const bool same_key =
+      !deployed_chain_der.empty() && SpkiOf(deployed_chain_der) == SpkiOf(*new_chain);
   std::vector<std::string> refusals;
   for (int port : ports) {
     for (const auto& name : material.names) {
@@ -57,13 +57,14 @@ DaneVerdict CheckDane(const std::vector<int>& ports, const Material& material,
       const std::string owner = "_" + std::to_string(port) + "._tcp." + name;
       auto records = lookup(owner);
       if (!records) {
-        const std::string what = "DANE: cannot look up TLSA at " + owner + " (" +
-                                 records.error().message + ")";
+        const std::string what =
+            "DANE: cannot look up TLSA at " + owner + " (" + records.error().message + ")";
         if (same_key) {
           verdict.warnings.push_back(what + "; the key is unchanged, so SPKI records still match");
         } else {
-          refusals.push_back(what + " and the new certificate has a new key: it cannot be known "
-                                    "to match; deploy again once TLSA can be looked up");
+          refusals.push_back(what +
+                             " and the new certificate has a new key: it cannot be known "
+                             "to match; deploy again once TLSA can be looked up");
         }
         continue;
       }
@@ -76,9 +77,10 @@ DaneVerdict CheckDane(const std::vector<int>& ports, const Material& material,
                            " beside them, wait until their TTL has passed, then deploy again "
                            "(the deployed certificate stays in place until then)");
       } else {
-        verdict.warnings.push_back("DANE: no TLSA record at " + owner + " (" +
-                                   Listed(*records) + ") matches the deployed or the new "
-                                   "certificate: DANE-validating senders cannot deliver; " + fix);
+        verdict.warnings.push_back("DANE: no TLSA record at " + owner + " (" + Listed(*records) +
+                                   ") matches the deployed or the new "
+                                   "certificate: DANE-validating senders cannot deliver; " +
+                                   fix);
       }
     }
   }
@@ -88,8 +90,8 @@ DaneVerdict CheckDane(const std::vector<int>& ports, const Material& material,
 
 TlsaLookup StopAfterTimeout(TlsaLookup lookup) {
   auto timed_out = std::make_shared<std::optional<util::Error>>();
-  return [lookup = std::move(lookup), timed_out](const std::string& owner)
-             -> util::Result<std::vector<crypto::TlsaAssociation>> {
+  return [lookup = std::move(lookup), timed_out](
+             const std::string& owner) -> util::Result<std::vector<crypto::TlsaAssociation>> {
     if (*timed_out) return util::Fail(**timed_out);
     auto records = lookup(owner);
     if (!records && records.error().code == util::ErrorCode::kTimeout) *timed_out = records.error();

@@ -45,7 +45,6 @@ struct DaneVerdict {
 //   - the lookup failed: refused when the new leaf's key differs from the deployed one's (it
 //     cannot be known to be safe), a warning when the key is the same.
 DaneVerdict CheckDane(const std::vector<int>& ports, const Material& material,
-                      const std::vector<std::string>& deployed_chain_der,
-                      const TlsaLookup& lookup);
+                      const std::vector<std::string>& deployed_chain_der, const TlsaLookup& lookup);
 
 }  // namespace mailcert::deploy

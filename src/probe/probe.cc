@@ -100,8 +100,8 @@ std::vector<Endpoint> ExpandAddresses(const Endpoint& endpoint, const AddressRes
 }
 
 std::string DescribeEndpoint(const Endpoint& endpoint) {
-  std::string text = std::string(ProtocolName(endpoint.protocol)) + " " +
-                     Bracketed(endpoint.host) + ":" + std::to_string(endpoint.port);
+  std::string text = std::string(ProtocolName(endpoint.protocol)) + " " + Bracketed(endpoint.host) +
+                     ":" + std::to_string(endpoint.port);
   if (!endpoint.address.empty() && endpoint.address != endpoint.host) {
     text += " at " + Bracketed(endpoint.address);
   }
@@ -116,10 +116,10 @@ util::Result<Served> Probe(const Endpoint& endpoint, const ProbeOptions& options
   client_options.io_timeout = options.io_timeout;
   // Errors below already name the server's address ("connect to 127.0.0.1:2525: ...",
   // "127.0.0.1:2525: the SMTP server did not offer STARTTLS ..."), so they pass unchanged.
-  MC_ASSIGN_OR_RETURN(std::unique_ptr<net::TlsClientStream> connection,
-                      net::TlsClientStream::Connect(
-                          endpoint.address.empty() ? endpoint.host : endpoint.address,
-                          endpoint.port, client_options));
+  MC_ASSIGN_OR_RETURN(
+      std::unique_ptr<net::TlsClientStream> connection,
+      net::TlsClientStream::Connect(endpoint.address.empty() ? endpoint.host : endpoint.address,
+                                    endpoint.port, client_options));
   MC_RETURN_IF_ERROR(RunDialogue(endpoint.protocol, *connection, options));
   net::TlsHandshakeOptions handshake;
   handshake.sni = SniFor(endpoint);

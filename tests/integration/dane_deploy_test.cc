@@ -26,9 +26,8 @@ class DaneDeployTest : public PebbleTest {
     std::filesystem::create_directories(work_ / "postfix");
     CommandResult made = RunCommand(
         {"sh", "-c",
-         "cd '" + work_.path().string() +
-             "' && " + SnakeoilCommand("boot") + " && cat boot.key boot.crt > postfix/" +
-             std::string(kName) + ".ec256.pem"});
+         "cd '" + work_.path().string() + "' && " + SnakeoilCommand("boot") +
+             " && cat boot.key boot.crt > postfix/" + std::string(kName) + ".ec256.pem"});
     ASSERT_EQ(made.exit_code, 0) << made.stderr_text;
     postfix_.options().chain_files = {work_ / "postfix" / (std::string(kName) + ".ec256.pem")};
     ASSERT_TRUE(postfix_.Start());
@@ -59,12 +58,14 @@ class DaneDeployTest : public PebbleTest {
 
   void WriteConfig() {
     ASSERT_TRUE(WriteFile(
-        config_, "state_dir = \"" + state_.path().string() + "\"\n\n[[deploy]]\ntype = \"postfix\"\n"
-                 "dir = \"" + (work_ / "postfix").string() + "\"\npostfix_config_dir = \"" +
-                 postfix_.ConfigDir().string() + "\"\nca_bundle = \"" +
-                 (work_ / "root.pem").string() + "\"\nendpoints = [\"smtp://127.0.0.1:" +
-                 std::to_string(postfix_.SmtpPort()) + "\"]\ndns_servers = [\"" +
-                 bind_->Address() + "\"]\n"));
+        config_, "state_dir = \"" + state_.path().string() +
+                     "\"\n\n[[deploy]]\ntype = \"postfix\"\n"
+                     "dir = \"" +
+                     (work_ / "postfix").string() + "\"\npostfix_config_dir = \"" +
+                     postfix_.ConfigDir().string() + "\"\nca_bundle = \"" +
+                     (work_ / "root.pem").string() +
+                     "\"\nendpoints = [\"smtp://127.0.0.1:" + std::to_string(postfix_.SmtpPort()) +
+                     "\"]\ndns_servers = [\"" + bind_->Address() + "\"]\n"));
   }
 
   // The stored current certificate's SPKI digest, computed by openssl (not by mailcert).
@@ -104,8 +105,8 @@ TEST_F(DaneDeployTest, ANewKeyWaitsForItsTlsaRecordAndAKeptKeyDeploysAtOnce) {
 
   // A renewal with a new key: issued and stored, but not deployed while the TLSA records name
   // only the old key; Postfix keeps serving the deployed certificate.
-  CommandResult rotated = RunMailcert({"renew", "--force", "--new-key", "--config",
-                                       config_.string()});
+  CommandResult rotated =
+      RunMailcert({"renew", "--force", "--new-key", "--config", config_.string()});
   EXPECT_EQ(rotated.exit_code, 1) << Describe(rotated);
   const std::string second_spki = StoredSpki();
   ASSERT_NE(second_spki, first_spki_);
@@ -130,16 +131,16 @@ TEST_F(DaneDeployTest, ANewKeyWaitsForItsTlsaRecordAndAKeptKeyDeploysAtOnce) {
   EXPECT_EQ(broken.exit_code, 2) << Describe(broken);
   nlohmann::json mismatch = ParseJsonOutput(broken)["checks"][0];
   EXPECT_EQ(mismatch["dane"], "mismatch") << mismatch.dump();
-  EXPECT_NE(mismatch["problem"].get<std::string>().find(
-                "DANE: no TLSA record at " + std::string(kOwner) +
-                " matches the served certificate"),
-            std::string::npos)
+  EXPECT_NE(
+      mismatch["problem"].get<std::string>().find("DANE: no TLSA record at " + std::string(kOwner) +
+                                                  " matches the served certificate"),
+      std::string::npos)
       << mismatch.dump();
   // The same from a monitoring host that knows only the MX's name and a resolver.
-  CommandResult adhoc = RunMailcert(
-      {"check", "--host", kName, "--port", std::to_string(postfix_.SmtpPort()), "--starttls",
-       "smtp", "--ca-bundle", (work_ / "root.pem").string(), "--dns-server", bind_->Address(),
-       "--json"});
+  CommandResult adhoc =
+      RunMailcert({"check", "--host", kName, "--port", std::to_string(postfix_.SmtpPort()),
+                   "--starttls", "smtp", "--ca-bundle", (work_ / "root.pem").string(),
+                   "--dns-server", bind_->Address(), "--json"});
   EXPECT_EQ(adhoc.exit_code, 2) << Describe(adhoc);
   nlohmann::json adhoc_row = ParseJsonOutput(adhoc)["checks"][0];
   EXPECT_EQ(adhoc_row["endpoint"], "smtp " + std::string(kName) + ":" +
@@ -175,9 +176,9 @@ TEST_F(DaneDeployTest, PublishingTheNextKeyAheadLetsARotationDeployInTheSameRun)
   const auto next_key = state_.path() / "certs" / kName / "next-key.pem";
   EXPECT_EQ(std::filesystem::status(next_key).permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  CommandResult digest = RunCommand(
-      {"sh", "-c", "openssl pkey -in '" + next_key.string() +
-                       "' -pubout -outform DER | sha256sum | cut -d' ' -f1"});
+  CommandResult digest = RunCommand({"sh", "-c",
+                                     "openssl pkey -in '" + next_key.string() +
+                                         "' -pubout -outform DER | sha256sum | cut -d' ' -f1"});
   EXPECT_EQ(digest.stdout_text, next_spki + "\n");
   // Asking again shows the same next key, and the zone-file form an admin pastes.
   CommandResult again = RunMailcert({"tlsa", "--config", config_.string()});
@@ -186,8 +187,8 @@ TEST_F(DaneDeployTest, PublishingTheNextKeyAheadLetsARotationDeployInTheSameRun)
       << Describe(again);
 
   PublishTlsa({first_spki_, next_spki});
-  CommandResult rotated = RunMailcert({"renew", "--force", "--new-key", "--config",
-                                       config_.string()});
+  CommandResult rotated =
+      RunMailcert({"renew", "--force", "--new-key", "--config", config_.string()});
   ASSERT_EQ(rotated.exit_code, 0) << Describe(rotated);
   EXPECT_EQ(StoredSpki(), next_spki) << "the rotation took the published next key";
   EXPECT_FALSE(std::filesystem::exists(next_key)) << "it is the current key now";

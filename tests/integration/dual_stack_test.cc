@@ -22,21 +22,20 @@ class DualStackTest : public PebbleTest {
     PebbleTest::SetUp();
     ASSERT_TRUE(HostHasIpv6Loopback()) << "this test needs IPv6 on loopback (::1)";
     BindOptions options;
-    options.zones.push_back(PrimaryZone(
-        "example.test",
-        SimpleZoneFile("example.test", {}, "mail A 127.0.0.1\nmail AAAA ::1\n"), {}));
+    options.zones.push_back(
+        PrimaryZone("example.test",
+                    SimpleZoneFile("example.test", {}, "mail A 127.0.0.1\nmail AAAA ::1\n"), {}));
     bind_ = std::make_unique<BindServer>(options);
     ASSERT_TRUE(bind_->Start());
 
     // nginx starts on a throw-away certificate; [::1] has its own block on another old file.
     std::filesystem::create_directories(work_ / "nginx");
     const std::string stem = (work_ / "nginx" / (std::string(kName) + ".ec256")).string();
-    CommandResult made = RunCommand(
-        {"sh", "-c",
-         "cd '" + work_.path().string() +
-             "' && " + SnakeoilCommand("boot") + " && " + SnakeoilCommand("stale") +
-             " && cp boot.crt '" + stem + ".crt' && cp boot.key '" +
-             stem + ".key'"});
+    CommandResult made =
+        RunCommand({"sh", "-c",
+                    "cd '" + work_.path().string() + "' && " + SnakeoilCommand("boot") + " && " +
+                        SnakeoilCommand("stale") + " && cp boot.crt '" + stem +
+                        ".crt' && cp boot.key '" + stem + ".key'"});
     ASSERT_EQ(made.exit_code, 0) << made.stderr_text;
     nginx_.options().certificates = {{stem + ".crt", stem + ".key"}};
     nginx_.options().ipv6_certificates = {{work_ / "stale.crt", work_ / "stale.key"}};
@@ -47,13 +46,16 @@ class DualStackTest : public PebbleTest {
         Args(pebble(), state_.path(), {"issue", "-d", kName, "--http-listen", Listen(pebble())}));
     ASSERT_EQ(issued.exit_code, 0) << Describe(issued);
     const std::string nginx = TomlItems(nginx_.CommandLine());
-    ASSERT_TRUE(WriteFile(
-        config_, "state_dir = \"" + state_.path().string() + "\"\n\n[[deploy]]\ntype = \"nginx\"\n"
-                 "dir = \"" + (work_ / "nginx").string() + "\"\nca_bundle = \"" +
-                 (work_ / "root.pem").string() + "\"\nprepare = [[" + nginx +
-                 ", \"-t\"]]\nreload = [[" + nginx + ", \"-s\", \"reload\"]]\nverify_timeout = 3\n"
-                 "endpoints = [\"https://" + kName + ":" + std::to_string(nginx_.HttpsPort()) +
-                 "\"]\ndns_servers = [\"" + bind_->Address() + "\"]\n"));
+    ASSERT_TRUE(WriteFile(config_, "state_dir = \"" + state_.path().string() +
+                                       "\"\n\n[[deploy]]\ntype = \"nginx\"\n"
+                                       "dir = \"" +
+                                       (work_ / "nginx").string() + "\"\nca_bundle = \"" +
+                                       (work_ / "root.pem").string() + "\"\nprepare = [[" + nginx +
+                                       ", \"-t\"]]\nreload = [[" + nginx +
+                                       ", \"-s\", \"reload\"]]\nverify_timeout = 3\n"
+                                       "endpoints = [\"https://" +
+                                       kName + ":" + std::to_string(nginx_.HttpsPort()) +
+                                       "\"]\ndns_servers = [\"" + bind_->Address() + "\"]\n"));
   }
 
   std::string Endpoint(const std::string& address) const {
